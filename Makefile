@@ -1,0 +1,32 @@
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench install clean snapshots
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Reinstall when the project metadata changes; an editable install tracks the sources.
+$(STAMP): $(PY) pyproject.toml
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/vrc $(ARGS)
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2 -q $(PYTEST_ARGS)
+
+snapshots: $(STAMP)
+	$(PY) -m pytest -n 2 -q tests/tui --snapshot-update
+
+bench: $(STAMP)
+	$(PY) tests/benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache
