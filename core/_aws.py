@@ -1,0 +1,154 @@
+"""Sessions, clients and botocore error translation. Nothing here knows the stored layout."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .errors import (
+    AccessDeniedError,
+    BackendError,
+    EndpointUnreachableError,
+    NotBootstrappedError,
+)
+
+if TYPE_CHECKING:
+    import boto3
+
+_ACCESS_CODES = {
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnrecognizedClientException",
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "InvalidClientTokenId",
+}
+
+
+@dataclass(frozen=True)
+class Clients:
+    """The clients of one boto3 session; built once and reused (botocore clients are thread-safe)."""
+
+    session: Any
+    s3: Any
+    dynamodb: Any
+    sts: Any
+
+
+class ClientCache:
+    """One Clients per boto3 session, built lazily on first use."""
+
+    def __init__(self, region: str, endpoint_url: str | None) -> None:
+        self._region = region
+        self._endpoint_url = endpoint_url
+        self._lock = threading.Lock()
+        # Keyed by id(); the Clients value keeps the session alive so the id is never reused.
+        self._by_session: dict[int, Clients] = {}
+
+    def get(self, session: boto3.Session) -> Clients:
+        clients = self._by_session.get(id(session))
+        if clients is not None:
+            return clients
+        with self._lock:
+            clients = self._by_session.get(id(session))
+            if clients is None:
+                clients = self._build(session)
+                self._by_session[id(session)] = clients
+            return clients
+
+    def _build(self, session: boto3.Session) -> Clients:
+        from botocore.config import Config
+
+        config = Config(
+            region_name=self._region,
+            retries={"mode": "standard", "max_attempts": 3},
+            connect_timeout=5,
+            read_timeout=60,
+            max_pool_connections=32,
+        )
+        kwargs: dict[str, Any] = {"config": config}
+        if self._endpoint_url:
+            kwargs["endpoint_url"] = self._endpoint_url
+        return Clients(
+            session=session,
+            s3=session.client("s3", **kwargs),
+            dynamodb=session.client("dynamodb", **kwargs),
+            sts=session.client("sts", **kwargs),
+        )
+
+
+def error_code(exc: BaseException) -> str:
+    response = getattr(exc, "response", None) or {}
+    return str(response.get("Error", {}).get("Code", ""))
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the translated messages name: where the repository lives."""
+
+    region: str
+    bucket: str
+    table: str
+    endpoint_url: str | None
+
+
+def translate(exc: Exception, target: Target, action: str) -> Exception:
+    """Turn a botocore exception into a typed core error with an actionable message."""
+    from botocore import exceptions as bx
+
+    where = target.endpoint_url or f"AWS {target.region}"
+    if isinstance(exc, bx.NoCredentialsError):
+        return AccessDeniedError(
+            f"{action}: no AWS credentials found; set AWS_PROFILE or pass --profile"
+        )
+    if isinstance(
+        exc,
+        (bx.EndpointConnectionError, bx.ConnectTimeoutError, bx.ReadTimeoutError,
+         bx.ConnectionClosedError),
+    ):
+        return EndpointUnreachableError(f"{action}: cannot reach {where}: {exc}")
+    if isinstance(exc, bx.ClientError):
+        code = error_code(exc)
+        message = exc.response.get("Error", {}).get("Message", "") or str(exc)
+        if code == "ResourceNotFoundException":
+            return NotBootstrappedError(
+                f"{action}: table {target.table!r} not found in {target.region} — run bootstrap"
+            )
+        if code == "NoSuchBucket":
+            return NotBootstrappedError(
+                f"{action}: bucket {target.bucket!r} not found in {target.region} — run bootstrap"
+            )
+        if code in _ACCESS_CODES:
+            return AccessDeniedError(f"{action}: access denied ({code}): {message}")
+        return BackendError(f"{action}: {code or 'error'}: {message}")
+    if isinstance(exc, bx.BotoCoreError):
+        return BackendError(f"{action}: {exc}")
+    return exc
+
+
+@contextmanager
+def translated(target: Target, action: str) -> Iterator[None]:
+    """Re-raise botocore failures inside the block as typed core errors."""
+    from botocore import exceptions as bx
+
+    try:
+        yield
+    except (bx.BotoCoreError, bx.ClientError) as exc:
+        raise translate(exc, target, action) from exc
+
+
+def paginate(call: Callable[..., dict[str, Any]], token_in: str, token_out: str,
+             **kwargs: Any) -> Iterator[dict[str, Any]]:
+    """Yield pages of a paginated AWS call."""
+    while True:
+        page = call(**kwargs)
+        yield page
+        token = page.get(token_out)
+        if not token:
+            return
+        kwargs[token_in] = token

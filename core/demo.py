@@ -1,0 +1,252 @@
+"""The embedded demo repository: moto in-process, seeded with deterministic, realistic data.
+
+moto is imported here only, and only when a demo starts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from .repository import Repository
+
+DEMO_REGION = "us-east-1"
+DEMO_BUCKET = "vrc-demo-artifacts"
+DEMO_TABLE = "vrc-demo"
+# Every seeded timestamp lies before this instant; tests freeze "now" here.
+DEMO_NOW = datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc)
+
+_active: list[Any] = []
+
+
+@dataclass(frozen=True)
+class _Release:
+    """One upload of an artifact, optionally published."""
+
+    days_ago: float
+    payload: str
+    metadata: dict[str, str]
+    publish: bool = True
+
+
+@dataclass(frozen=True)
+class _Change:
+    """One alias change, made by `actor` `days_ago` days before DEMO_NOW."""
+
+    days_ago: float
+    actor: str
+    alias: str
+    version: str | None
+    secondary: str | None = None
+    weight: int | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class _Seed:
+    name: str
+    content_type: str
+    header: bytes
+    size: int
+    releases: list[_Release]
+    changes: list[_Change] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+
+
+def _payload(seed: _Seed, release: _Release) -> bytes:
+    """Deterministic bytes that start like the real format would."""
+    rng = random.Random(hashlib.sha256(f"{seed.name}/{release.payload}".encode()).digest())
+    body = rng.randbytes(max(seed.size - len(seed.header), 0))
+    return seed.header + release.payload.encode() + body
+
+
+def _config_bundle(release: _Release) -> bytes:
+    return json.dumps({"bundle": release.payload, **release.metadata}, sort_keys=True).encode()
+
+
+SEEDS: list[_Seed] = [
+    _Seed(
+        name="customer-analytics-db",
+        content_type="application/vnd.sqlite3",
+        header=b"SQLite format 3\x00",
+        size=48_000,
+        releases=[
+            _Release(41, "2026-10 weekly snapshot", {"environment": "production", "rows": "1204311", "schema": "v7"}),
+            _Release(34, "2026-10 weekly snapshot 2", {"environment": "production", "rows": "1219870", "schema": "v7"}),
+            _Release(27, "2026-10 weekly snapshot 3", {"environment": "production", "rows": "1236402", "schema": "v7"}),
+            _Release(20, "2026-11 weekly snapshot", {"environment": "production", "rows": "1251033", "schema": "v8"}),
+            _Release(13, "2026-11 weekly snapshot 2", {"environment": "staging", "rows": "1266590", "schema": "v8"}),
+            _Release(6, "2026-11 weekly snapshot 3", {"environment": "staging", "rows": "1280114", "schema": "v8"}),
+            _Release(0.5, "2026-11 nightly rebuild", {"environment": "development", "rows": "1288720", "schema": "v9"}, publish=False),
+        ],
+        changes=[
+            _Change(40, "maria.lopez", "production", "1", reason="first production snapshot"),
+            _Change(33, "maria.lopez", "production", "2", reason="weekly refresh"),
+            _Change(19, "dev.bot", "staging", "4"),
+            _Change(18, "maria.lopez", "production", "4", reason="schema v8 rollout"),
+            _Change(12, "dev.bot", "staging", "5"),
+            _Change(5, "dev.bot", "staging", "6"),
+            _Change(4, "dev.bot", "development", None, reason="track LATEST for the nightly"),
+            _Change(2, "sam.okafor", "production", "4", "6", 10, reason="canary: weekly snapshot 3"),
+        ],
+    ),
+    _Seed(
+        name="churn-model",
+        content_type="application/octet-stream",
+        header=b"\x08\x07\x12\x07pytorch",
+        size=96_000,
+        releases=[
+            _Release(60, "gbm baseline", {"framework": "lightgbm", "auc": "0.861", "dataset": "2026-08"}),
+            _Release(45, "gbm tuned", {"framework": "lightgbm", "auc": "0.874", "dataset": "2026-09"}),
+            _Release(22, "transformer small", {"framework": "pytorch", "auc": "0.889", "dataset": "2026-10"}),
+            _Release(9, "transformer small retrain", {"framework": "pytorch", "auc": "0.893", "dataset": "2026-11"}),
+        ],
+        changes=[
+            _Change(58, "ana.kim", "production", "1", reason="baseline model"),
+            _Change(44, "ana.kim", "production", "2", reason="tuned hyperparameters"),
+            _Change(21, "ana.kim", "staging", "3"),
+            _Change(15, "ana.kim", "production", "3", reason="transformer beat gbm by 1.5pt AUC"),
+            _Change(8, "ana.kim", "staging", "4"),
+            _Change(7, "ana.kim", "development", "4"),
+        ],
+    ),
+    _Seed(
+        name="edge-config",
+        content_type="application/json",
+        header=b"",
+        size=0,
+        releases=[
+            _Release(30, "cdn-rules-41", {"environment": "production", "ticket": "OPS-1180"}),
+            _Release(25, "cdn-rules-42", {"environment": "production", "ticket": "OPS-1191"}),
+            _Release(17, "cdn-rules-43", {"environment": "production", "ticket": "OPS-1204"}),
+            _Release(11, "cdn-rules-44", {"environment": "staging", "ticket": "OPS-1220"}),
+            _Release(3, "cdn-rules-45", {"environment": "staging", "ticket": "OPS-1236"}),
+        ],
+        changes=[
+            _Change(29, "oncall", "production", "1"),
+            _Change(24, "oncall", "production", "2", reason="OPS-1191 new origin"),
+            _Change(16, "oncall", "production", "3", reason="OPS-1204"),
+            _Change(10, "sam.okafor", "staging", "4"),
+            _Change(2.5, "sam.okafor", "staging", "5"),
+            _Change(1, "sam.okafor", "production", "3", "5", 25, reason="OPS-1236 canary at 25%"),
+        ],
+    ),
+    _Seed(
+        name="fraud-rules",
+        content_type="application/gzip",
+        header=b"\x1f\x8b\x08\x00",
+        size=12_000,
+        releases=[
+            _Release(14, "rules 2026.45", {"owner": "risk", "rules": "312"}),
+            _Release(10, "rules 2026.46 (bad regex)", {"owner": "risk", "rules": "318"}),
+            _Release(9.5, "rules 2026.46.1", {"owner": "risk", "rules": "318"}),
+        ],
+        changes=[
+            _Change(13.5, "risk.bot", "production", "1"),
+            _Change(9.9, "risk.bot", "production", "2"),
+            _Change(9.8, "oncall", "production", "1", reason="rollback: regex timeouts in v2"),
+            _Change(9.4, "risk.bot", "production", "3", reason="fixed regex"),
+        ],
+        deleted=["2"],
+    ),
+    _Seed(
+        name="search-ranker",
+        content_type="application/octet-stream",
+        header=b"ONNX",
+        size=64_000,
+        releases=[
+            _Release(50, "ranker 3.0", {"framework": "onnx", "ndcg": "0.412"}),
+            _Release(26, "ranker 3.1", {"framework": "onnx", "ndcg": "0.419"}),
+        ],
+        changes=[
+            _Change(49, "li.wei", "production", "1"),
+            _Change(25, "li.wei", "staging", "2"),
+            _Change(23, "li.wei", "production", "2", reason="offline eval +0.7pt nDCG"),
+        ],
+    ),
+]
+
+
+def _at(days_ago: float) -> datetime:
+    return DEMO_NOW - timedelta(days=days_ago)
+
+
+def seed(repository: Repository) -> None:
+    """Fill an empty repository with the demo artifacts, versions, aliases and alias history."""
+    for spec in SEEDS:
+        events: list[tuple[float, Callable[[], Any]]] = []
+        for release in spec.releases:
+            content = _config_bundle(release) if not spec.header else _payload(spec, release)
+            events.append((release.days_ago, _upload(repository, spec, release, content)))
+        for change in spec.changes:
+            events.append((change.days_ago, _move(repository, spec.name, change)))
+        # Stable sort: an upload and its publish at the same instant keep their order.
+        for _, action in sorted(events, key=lambda e: -e[0]):
+            action()
+        for version in spec.deleted:
+            repository.delete_artifact_version(spec.name, version)
+
+
+def _upload(repository: Repository, spec: _Seed, release: _Release, content: bytes) -> Callable[[], None]:
+    def run() -> None:
+        at = _frozen(repository, release.days_ago)
+        at.put_artifact(spec.name, content, content_type=spec.content_type, metadata=release.metadata)
+        if release.publish:
+            _frozen(repository, release.days_ago - 0.01).publish_artifact_version(spec.name)
+
+    return run
+
+
+def _move(repository: Repository, name: str, change: _Change) -> Callable[[], None]:
+    def run() -> None:
+        actor = _frozen(repository, change.days_ago, operator=change.actor)
+        actor.put_alias(
+            name, change.alias, change.version, change.secondary, change.weight, reason=change.reason
+        )
+
+    return run
+
+
+def _frozen(repository: Repository, days_ago: float, operator: str | None = None) -> Repository:
+    """A view of the repository whose clock reads a fixed instant (and whose actor is `operator`)."""
+    instant = _at(days_ago)
+    view = dataclasses.replace(
+        repository,
+        clock=lambda: instant,
+        operator=operator or "release.bot",
+        use_sts=False,
+    )
+    # Same repository, other clock and actor: share its clients (slow to build) and what it saw.
+    view._clients = repository._clients
+    view._alias_seen = repository._alias_seen
+    view._publish_seen = repository._publish_seen
+    return view
+
+
+def start_demo() -> Repository:
+    """Start moto in-process, bootstrap the demo repository and seed it. Resets moto's state."""
+    from moto import mock_aws
+
+    mock = mock_aws()
+    mock.start()
+    _active.append(mock)
+    repository = Repository(
+        aws_region=DEMO_REGION, s3_bucket=DEMO_BUCKET, dynamodb_table_name=DEMO_TABLE,
+        operator="you (demo)", use_sts=False,
+    )
+    repository.bootstrap()
+    seed(repository)
+    return repository
+
+
+def stop_demo() -> None:
+    """Stop the most recently started demo backend."""
+    if _active:
+        _active.pop().stop()
+
