@@ -149,7 +149,7 @@ class Alias(_Readable):
         return self._read(self.secondary_version_s3uri, None, bsm)
 
 
-AliasAction = Literal["create", "move", "weight", "delete", "rollback"]
+AliasAction = Literal["create", "move", "canary", "weight", "delete", "rollback"]
 
 
 class AliasEvent(_Frozen):

@@ -1246,9 +1246,11 @@ def _classify(before: AliasConfig | None, after: AliasConfig | None) -> AliasAct
         return "delete"
     if before is None:
         return "create"
-    if (before.version, before.secondary_version) == (after.version, after.secondary_version):
-        return "weight"
-    return "move"
+    if before.version != after.version:
+        return "move"
+    if before.secondary_version != after.secondary_version:
+        return "canary"  # a canary started, switched or dropped; the primary stayed
+    return "weight"
 
 
 def _aliases_using(alias_items: list[it.Item]) -> dict[str, list[str]]:
