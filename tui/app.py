@@ -1,0 +1,65 @@
+"""The console app: thin; the repository connection is injected, the main screen does the work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone, tzinfo
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+
+from .commands import ActionsProvider, key_actions
+from .connection import Connection
+from .screens.help import HelpScreen
+from .screens.main import MainScreen
+
+STYLESHEETS = ("app.tcss", "main.tcss", "modals.tcss", "help.tcss")
+
+
+def styles_dir() -> Path:
+    """tui/styles in an installed wheel, else the checkout's top-level styles/."""
+    here = Path(__file__).resolve().parent
+    installed = here / "styles"
+    return installed if installed.is_dir() else here.parent / "styles"
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class VrcApp(App[None]):
+    """Release console over the first of `connections`; the others are offered by `c`."""
+
+    TITLE = "vrc"
+    CSS_PATH = [styles_dir() / name for name in STYLESHEETS]
+    COMMANDS = App.COMMANDS | {ActionsProvider}
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
+    BINDINGS = [
+        Binding("q", "quit", "Quit", tooltip="Quit the console", id="quit"),
+        Binding("question_mark", "help", "Help", tooltip="Show every key", id="help"),
+    ]
+    HELP_GROUP = "App"
+
+    def __init__(
+        self,
+        connections: Connection | Sequence[Connection],
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        tz: tzinfo | None = None,
+    ) -> None:
+        super().__init__()
+        self.connections = (connections,) if isinstance(connections, Connection) else tuple(connections)
+        if not self.connections:
+            raise ValueError("VrcApp needs at least one connection")
+        self.clock = clock
+        self.tz = tz
+
+    def get_default_screen(self) -> Screen[None]:
+        return MainScreen(self.connections, clock=self.clock, tz=self.tz)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(key_actions(self.screen)))

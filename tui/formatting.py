@@ -1,0 +1,85 @@
+"""Pure text formatting for the panes: times, sizes, hashes, traffic splits."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from core.models import Alias
+
+_UNITS = (("y", 365 * 86400), ("mo", 30 * 86400), ("d", 86400), ("h", 3600), ("m", 60))
+
+
+def relative_time(then: datetime, now: datetime) -> str:
+    """'just now', '5m ago', '3d ago', '2mo ago'; 'in 5m' for times after `now`."""
+    seconds = int((now - then).total_seconds())
+    future = seconds < 0
+    seconds = abs(seconds)
+    if seconds < 60:
+        return "just now"
+    for unit, size in _UNITS:
+        if seconds >= size:
+            amount = f"{seconds // size}{unit}"
+            return f"in {amount}" if future else f"{amount} ago"
+    return "just now"  # unreachable: seconds >= 60 matches "m"
+
+
+def local_time(value: datetime, tz: tzinfo | None = None) -> str:
+    """A timestamp in the given zone (None: the machine's local zone), minute precision."""
+    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def timestamp(value: datetime, now: datetime, tz: tzinfo | None = None) -> str:
+    """Local time and how long ago: '2024-05-01 12:00 · 3d ago'."""
+    return f"{local_time(value, tz)} · {relative_time(value, now)}"
+
+
+def human_size(size: int | None) -> str:
+    """Bytes as '512 B', '1.5 KiB', '12.0 MiB'; '?' when unknown."""
+    if size is None:
+        return "?"
+    if size < 1024:
+        return f"{size} B"
+    value = float(size)
+    for unit in ("KiB", "MiB", "GiB", "TiB"):
+        value /= 1024
+        if value < 1024 or unit == "TiB":
+            return f"{value:.1f} {unit}"
+    raise AssertionError("unreachable")
+
+
+def short_sha(sha256: str, length: int = 8) -> str:
+    return sha256[:length]
+
+
+def traffic_split(alias: Alias) -> str:
+    """'2 ▸ 90% | 3 ▸ 10%', or '2 ▸ 100%' without a secondary version."""
+    primary = f"{alias.version} ▸ {alias.primary_weight}%"
+    if alias.secondary_version is None:
+        return primary
+    return f"{primary} | {alias.secondary_version} ▸ {alias.secondary_version_weight or 0}%"
+
+
+def metadata_summary(metadata: Mapping[str, str], limit: int = 40) -> str:
+    """'k=v, k2=v2' cut to `limit` characters with an ellipsis."""
+    text = ", ".join(f"{key}={value}" for key, value in sorted(metadata.items()))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def parse_metadata(text: str) -> dict[str, str]:
+    """Parse 'k=v, k2=v2' (commas or newlines between pairs); ValueError names the bad pair."""
+    pairs: dict[str, str] = {}
+    for raw in text.replace("\n", ",").split(","):
+        item = raw.strip()
+        if not item:
+            continue
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise ValueError(f"metadata {item!r} is not key=value")
+        if key in pairs:
+            raise ValueError(f"metadata key {key!r} is given twice")
+        pairs[key] = value.strip()
+    return pairs

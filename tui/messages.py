@@ -1,0 +1,77 @@
+"""Messages that workers post back to the UI thread; only their handlers touch widgets."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+from .connection import Connection
+
+if TYPE_CHECKING:
+    from core import Repository
+    from core.models import Alias, Artifact, VersionView
+
+
+@dataclass
+class Connected(Message):
+    """A connection opened; the repository is ready for calls."""
+
+    connection: Connection
+    repository: Repository
+
+
+@dataclass
+class IdentityResolved(Message):
+    """Who the repository acts as (STS ARN or operator name)."""
+
+    repository: Repository
+    identity: str
+
+
+@dataclass
+class ArtifactNamesLoaded(Message):
+    repository: Repository
+    names: Sequence[str]
+
+
+@dataclass
+class VersionCountsLoaded(Message):
+    """Published-version counts for some artifact names; arrives in batches."""
+
+    repository: Repository
+    counts: Mapping[str, int]
+
+
+@dataclass
+class VersionsLoaded(Message):
+    repository: Repository
+    name: str
+    versions: Sequence[VersionView]
+
+
+@dataclass
+class AliasesLoaded(Message):
+    repository: Repository
+    name: str
+    aliases: Sequence[Alias]
+
+
+@dataclass
+class ArtifactUploaded(Message):
+    artifact: Artifact
+
+
+@dataclass
+class ArtifactDownloaded(Message):
+    artifact: Artifact
+    path: Path
+
+
+@dataclass
+class VersionDeleted(Message):
+    name: str
+    version: str

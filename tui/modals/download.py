@@ -1,0 +1,83 @@
+"""Download a version to a local path; the path is checked before the dialog closes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label
+
+
+@dataclass(frozen=True)
+class DownloadRequest:
+    path: Path
+    overwrite: bool
+
+
+def validate_download(text: str, filename: str, overwrite: bool) -> DownloadRequest:
+    """A directory gets `filename` appended; an existing file needs `overwrite`."""
+    if not text.strip():
+        raise ValueError("enter a path to save to")
+    path = Path(text.strip()).expanduser()
+    if path.is_dir():
+        path = path / filename
+    if not path.parent.is_dir():
+        raise ValueError(f"folder {str(path.parent)!r} does not exist")
+    if path.is_dir():
+        raise ValueError(f"{str(path)!r} is a folder")
+    if path.exists() and not overwrite:
+        raise ValueError(f"{str(path)!r} exists; tick 'overwrite' to replace it")
+    return DownloadRequest(path=path, overwrite=overwrite)
+
+
+class DownloadModal(ModalScreen[DownloadRequest | None]):
+    """Ask where to save a version."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="download-cancel")]
+
+    def __init__(self, subject: str, default_path: Path) -> None:
+        super().__init__()
+        self._subject = subject
+        self._default_path = default_path
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="download-dialog"):
+            yield Label(f"Download {self._subject}", classes="dialog-title", markup=False)
+            yield Label("Save to (a file, or a folder)", classes="field-label")
+            yield Input(str(self._default_path), id="download-path", compact=True)
+            yield Checkbox("overwrite an existing file", id="download-overwrite")
+            yield Label("", id="download-error", classes="dialog-error", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Download (enter)", variant="primary", id="download", compact=True)
+                yield Button("Cancel (esc)", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#download-path", Input).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#download")
+    @on(Input.Submitted)
+    def submit(self) -> None:
+        error = self.query_one("#download-error", Label)
+        try:
+            request = validate_download(
+                self.query_one("#download-path", Input).value,
+                self._default_path.name,
+                self.query_one("#download-overwrite", Checkbox).value,
+            )
+        except ValueError as exc:
+            error.update(str(exc))
+            error.display = True
+            return
+        self.dismiss(request)

@@ -1,0 +1,490 @@
+"""The main screen: artifact, version, alias and detail panes over one repository.
+
+Core runs only in thread workers; they post messages and the handlers below change widgets.
+Worker failures of every kind arrive in `on_worker_state_changed`, the one place errors are shown.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from textual import log, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.events import DescendantFocus
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from ..connection import Connection
+from ..messages import (
+    AliasesLoaded,
+    ArtifactDownloaded,
+    ArtifactNamesLoaded,
+    ArtifactUploaded,
+    Connected,
+    IdentityResolved,
+    VersionCountsLoaded,
+    VersionDeleted,
+    VersionsLoaded,
+)
+from ..modals.confirm import ConfirmModal
+from ..modals.download import DownloadModal, DownloadRequest
+from ..modals.switch_repository import SwitchRepositoryModal
+from ..modals.upload import UploadModal, UploadRequest
+from ..widgets.aliases import AliasPane
+from ..widgets.artifacts import ArtifactPane
+from ..widgets.detail import DetailPane
+from ..widgets.status import StatusBar
+from ..widgets.versions import VersionPane
+
+if TYPE_CHECKING:
+    from core import Repository
+
+# Actions that change the repository: disabled (and explained) on a read-only connection.
+WRITE_BINDINGS = [
+    Binding("u", "upload", "Upload", tooltip="Upload a local file as LATEST", id="upload"),
+    Binding("x", "delete", "Delete", tooltip="Soft-delete the selected version (asks first)",
+            id="delete"),
+]
+WRITE_ACTIONS = frozenset(binding.action for binding in WRITE_BINDINGS)
+
+_FAILED = {
+    "connect": "Could not open the repository",
+    "names": "Could not list artifacts",
+    "counts": "Could not count versions",
+    "versions": "Could not list versions",
+    "aliases": "Could not list aliases",
+    "upload": "Upload failed",
+    "download": "Download failed",
+    "delete": "Delete failed",
+}
+COUNT_BATCH_SECONDS = 0.25
+
+
+def describe_error(error: BaseException | None) -> str:
+    """core's message for its own errors; the type and text for anything unexpected."""
+    from core.errors import VrcError
+
+    if isinstance(error, VrcError):
+        return str(error)
+    return f"{type(error).__name__}: {error}" if error else "unknown error"
+
+
+class MainScreen(Screen[None]):
+    """Browse one repository at a time; switch between the configured ones with `c`."""
+
+    HELP_GROUP = "Console"
+    AUTO_FOCUS = "#artifact-table"
+    BINDINGS = [
+        Binding("tab", "app.focus_next", "Next pane", show=False, id="next-pane"),
+        Binding("shift+tab", "app.focus_previous", "Previous pane", show=False,
+                id="previous-pane"),
+        Binding("slash", "filter", "Filter", tooltip="Filter artifacts by name as you type",
+                id="filter"),
+        Binding("R", "refresh", "Refresh", tooltip="Reload artifacts, versions and aliases",
+                id="refresh"),
+        *WRITE_BINDINGS,
+        Binding("d", "download", "Download", tooltip="Download the selected version to a path",
+                id="download"),
+        Binding("c", "switch_repository", "Repos", show=False,
+                tooltip="Open another configured repository", id="switch-repository"),
+        Binding("y", "copy_uri", "Copy URI", show=False,
+                tooltip="Copy the S3 URI of the selected version or alias", id="copy-uri"),
+        # Reached only when a write binding above is disabled: says why instead of doing nothing.
+        Binding(",".join(b.key for b in WRITE_BINDINGS), "explain_read_only", show=False,
+                id="read-only-explain"),
+    ]
+
+    def __init__(
+        self,
+        connections: Sequence[Connection],
+        *,
+        clock: Callable[[], datetime],
+        tz: tzinfo | None = None,
+    ) -> None:
+        super().__init__()
+        self.connections = tuple(connections)
+        self.connection = self.connections[0]
+        self.repository: Repository | None = None
+        self.clock = clock
+        self.tz = tz
+        self.selected_name: str | None = None
+        self.detail_source: Literal["version", "alias"] = "version"
+        self._pending_select: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        with Horizontal(id="panes"):
+            yield ArtifactPane(id="artifacts")
+            with Vertical(id="right"):
+                yield VersionPane(id="versions")
+                yield AliasPane(id="aliases")
+                yield DetailPane(id="detail")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.open_connection(self.connection)
+
+    # --- widgets -------------------------------------------------------------------------------
+
+    @property
+    def status(self) -> StatusBar:
+        return self.query_one(StatusBar)
+
+    @property
+    def artifacts(self) -> ArtifactPane:
+        return self.query_one(ArtifactPane)
+
+    @property
+    def versions(self) -> VersionPane:
+        return self.query_one(VersionPane)
+
+    @property
+    def aliases(self) -> AliasPane:
+        return self.query_one(AliasPane)
+
+    @property
+    def detail(self) -> DetailPane:
+        return self.query_one(DetailPane)
+
+    @property
+    def read_only(self) -> bool:
+        return self.connection.read_only or bool(self.repository and self.repository.read_only)
+
+    # --- connection and loading ----------------------------------------------------------------
+
+    def open_connection(self, connection: Connection) -> None:
+        """Forget the current repository and open `connection` in a worker."""
+        self.connection = connection
+        self.repository = None
+        self.selected_name = None
+        self.status.show_connection(connection)
+        self.artifacts.show([])
+        self.artifacts.table.loading = True
+        self.artifacts.note = "connecting…"
+        self.versions.loading_for(None)
+        self.aliases.loading_for(None)
+        self.detail.clear()
+        self.refresh_bindings()
+        self._connect(connection)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="connect")
+    def _connect(self, connection: Connection) -> None:
+        repository = connection.open()
+        if not get_current_worker().is_cancelled:
+            self.post_message(Connected(connection, repository))
+
+    @on(Connected)
+    def _connected(self, message: Connected) -> None:
+        if message.connection is not self.connection:
+            return
+        self.repository = message.repository
+        self.status.show_location(message.repository.location())
+        self.status.set_state("loading")
+        self.refresh_bindings()
+        self._load_names(message.repository)
+        self._load_identity(message.repository)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="identity")
+    def _load_identity(self, repository: Repository) -> None:
+        self.post_message(IdentityResolved(repository, repository.caller_identity()))
+
+    @on(IdentityResolved)
+    def _identity_resolved(self, message: IdentityResolved) -> None:
+        if message.repository is self.repository:
+            self.status.show_location(message.repository.location(), message.identity)
+
+    def reload(self, select: str | None = None) -> None:
+        """Reload names (keeping or moving the cursor to `select`) and the selected artifact."""
+        if self.repository is None:
+            self.open_connection(self.connection)
+            return
+        self.artifacts.table.loading = True
+        self._pending_select = select
+        self._load_names(self.repository)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="names")
+    def _load_names(self, repository: Repository) -> None:
+        names = repository.list_artifact_names()
+        if not get_current_worker().is_cancelled:
+            self.post_message(ArtifactNamesLoaded(repository, names))
+
+    @on(ArtifactNamesLoaded)
+    def _names_loaded(self, message: ArtifactNamesLoaded) -> None:
+        if message.repository is not self.repository:
+            return
+        select, self._pending_select = self._pending_select, None
+        pane = self.artifacts
+        pane.table.loading = False
+        pane.note = "" if message.names else "empty — upload with u"
+        pane.show(message.names, select=select)
+        self.status.set_state("connected")
+        self.select_artifact(pane.current, force=True)
+        self._load_counts(message.repository, list(message.names))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="counts")
+    def _load_counts(self, repository: Repository, names: list[str]) -> None:
+        worker = get_current_worker()
+        batch: dict[str, int] = {}
+        sent = time.monotonic()
+        for name in names:
+            if worker.is_cancelled:
+                return
+            versions = repository.list_artifact_versions(name)
+            batch[name] = sum(1 for artifact in versions if not artifact.is_latest)
+            if time.monotonic() - sent >= COUNT_BATCH_SECONDS:
+                self.post_message(VersionCountsLoaded(repository, batch))
+                batch, sent = {}, time.monotonic()
+        if batch and not worker.is_cancelled:
+            self.post_message(VersionCountsLoaded(repository, batch))
+
+    @on(VersionCountsLoaded)
+    def _counts_loaded(self, message: VersionCountsLoaded) -> None:
+        if message.repository is self.repository:
+            self.artifacts.set_counts(message.counts)
+
+    @on(ArtifactPane.Highlighted)
+    def _artifact_highlighted(self, event: ArtifactPane.Highlighted) -> None:
+        self.select_artifact(event.name)
+
+    @on(ArtifactPane.Chosen)
+    def _artifact_chosen(self, event: ArtifactPane.Chosen) -> None:
+        self.versions.table.focus()
+
+    def select_artifact(self, name: str | None, force: bool = False) -> None:
+        """Show `name` in the version and alias panes, loading them in workers."""
+        if name == self.selected_name and not force:
+            return
+        self.selected_name = name
+        self.versions.loading_for(name)
+        self.aliases.loading_for(name)
+        self.detail.clear()
+        if name is None or self.repository is None:
+            self.versions.table.loading = self.aliases.table.loading = False
+            return
+        self._load_versions(self.repository, name)
+        self._load_aliases(self.repository, name)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="versions")
+    def _load_versions(self, repository: Repository, name: str) -> None:
+        views = repository.list_versions_with_aliases(name)
+        if not get_current_worker().is_cancelled:
+            self.post_message(VersionsLoaded(repository, name, views))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="aliases")
+    def _load_aliases(self, repository: Repository, name: str) -> None:
+        aliases = repository.list_aliases(name)
+        if not get_current_worker().is_cancelled:
+            self.post_message(AliasesLoaded(repository, name, aliases))
+
+    @on(VersionsLoaded)
+    def _versions_loaded(self, message: VersionsLoaded) -> None:
+        if message.repository is self.repository and message.name == self.selected_name:
+            self.versions.show(message.name, message.versions, self.clock(), self.tz)
+            self.status.set_state("connected")
+            self._update_detail()
+
+    @on(AliasesLoaded)
+    def _aliases_loaded(self, message: AliasesLoaded) -> None:
+        if message.repository is self.repository and message.name == self.selected_name:
+            self.aliases.show(message.name, message.aliases, self.clock(), self.tz)
+            self._update_detail()
+
+    # --- detail --------------------------------------------------------------------------------
+
+    @on(DescendantFocus)
+    def _focus_moved(self, event: DescendantFocus) -> None:
+        if event.widget is self.versions.table:
+            self.detail_source = "version"
+            self._update_detail()
+        elif event.widget is self.aliases.table:
+            self.detail_source = "alias"
+            self._update_detail()
+
+    @on(DataTable.RowHighlighted, "#version-table, #alias-table")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._update_detail()
+
+    def _update_detail(self) -> None:
+        now = self.clock()
+        alias = self.aliases.current
+        view = self.versions.current
+        if self.detail_source == "alias" and alias is not None:
+            self.detail.show_alias(alias, now, self.tz)
+        elif view is not None:
+            self.detail.show_artifact(view.artifact, view.aliases, now, self.tz)
+        elif alias is not None:
+            self.detail.show_alias(alias, now, self.tz)
+        else:
+            self.detail.clear()
+
+    # --- errors: the one place worker failures are shown ---------------------------------------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if event.state is not WorkerState.ERROR or worker.is_cancelled:
+            return
+        message = describe_error(worker.error)
+        log.error(f"worker {worker.group} failed", error=worker.error)
+        group = worker.group
+        if group == "identity":
+            return  # the location line simply shows no identity
+        self.notify(message, title=_FAILED.get(group, "Failed"), severity="error", timeout=10)
+        if group in ("connect", "names", "counts", "versions", "aliases"):
+            self.status.set_state("error")
+        if group == "connect":
+            self.artifacts.table.loading = False
+            self.artifacts.failed("not connected — R retries, c opens another")
+        elif group == "names":
+            self.artifacts.table.loading = False
+            self.artifacts.failed("could not list — R retries")
+        elif group == "versions":
+            self.versions.failed("could not load — R retries")
+        elif group == "aliases":
+            self.aliases.failed("could not load — R retries")
+
+    # --- actions -------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in WRITE_ACTIONS and self.read_only:
+            return None  # shown greyed out; explain_read_only takes the key
+        if action == "explain_read_only":
+            return self.read_only
+        return True
+
+    def unavailable_reason(self, action: str) -> str | None:
+        if action in WRITE_ACTIONS and self.read_only:
+            return "read-only repository (opened with --read-only)"
+        return None
+
+    def action_explain_read_only(self) -> None:
+        self.notify(
+            f"{self.connection.name} is open read-only: upload and delete are disabled.",
+            title="Read-only",
+            severity="warning",
+        )
+
+    def action_filter(self) -> None:
+        self.artifacts.open_filter()
+
+    def action_refresh(self) -> None:
+        self.reload()
+
+    def action_switch_repository(self) -> None:
+        def chosen(name: str | None) -> None:
+            for connection in self.connections:
+                if connection.name == name:
+                    self.open_connection(connection)
+
+        self.app.push_screen(
+            SwitchRepositoryModal(self.connections, self.connection.name), chosen
+        )
+
+    def action_copy_uri(self) -> None:
+        uri = self._selected_uri()
+        if uri is None:
+            self.notify("Select a version or an alias first.", severity="warning")
+            return
+        self.app.copy_to_clipboard(uri)
+        self.notify(uri, title="Copied")
+
+    def _selected_uri(self) -> str | None:
+        alias = self.aliases.current
+        if self.detail_source == "alias" and alias is not None:
+            return alias.version_s3uri
+        view = self.versions.current
+        return view.artifact.s3uri if view else None
+
+    def action_upload(self) -> None:
+        if self.repository is None:
+            self.notify("Not connected yet.", severity="warning")
+            return
+        self.app.push_screen(UploadModal(name=self.selected_name or ""), self._upload_chosen)
+
+    def _upload_chosen(self, request: UploadRequest | None) -> None:
+        if request is not None and self.repository is not None:
+            self.notify(f"Uploading {request.path.name} as {request.name} LATEST…")
+            self._upload(self.repository, request)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="upload")
+    def _upload(self, repository: Repository, request: UploadRequest) -> None:
+        artifact = repository.put_artifact(
+            request.name, request.path, content_type=request.content_type,
+            metadata=request.metadata or None,
+        )
+        self.post_message(ArtifactUploaded(artifact))
+
+    @on(ArtifactUploaded)
+    def _uploaded(self, message: ArtifactUploaded) -> None:
+        artifact = message.artifact
+        self.notify(
+            f"{artifact.name} LATEST · {artifact.size} bytes · sha256 {artifact.sha256[:12]}",
+            title="Uploaded",
+        )
+        self.reload(select=artifact.name)
+
+    def action_download(self) -> None:
+        view = self.versions.current
+        if view is None or self.repository is None:
+            self.notify("Select a version in the Versions pane first.", severity="warning")
+            return
+        artifact = view.artifact
+        suffix = mimetypes.guess_extension(artifact.content_type or "") or ""
+        filename = f"{artifact.name}-{artifact.version}{suffix}"
+
+        def chosen(request: DownloadRequest | None) -> None:
+            if request is not None and self.repository is not None:
+                self._download(self.repository, artifact.name, artifact.version, request.path)
+
+        self.app.push_screen(
+            DownloadModal(f"{artifact.name} {artifact.version}", Path.cwd() / filename), chosen
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="download")
+    def _download(self, repository: Repository, name: str, version: str, path: Path) -> None:
+        artifact = repository.download(name, version, path)
+        self.post_message(ArtifactDownloaded(artifact, path))
+
+    @on(ArtifactDownloaded)
+    def _downloaded(self, message: ArtifactDownloaded) -> None:
+        artifact = message.artifact
+        self.notify(f"{artifact.name} {artifact.version} → {message.path}", title="Downloaded")
+
+    def action_delete(self) -> None:
+        view = self.versions.current
+        if view is None or self.repository is None:
+            self.notify("Select a version in the Versions pane first.", severity="warning")
+            return
+        name, version = view.artifact.name, view.artifact.version
+        pointing = f" Aliases pointing here ({', '.join(view.aliases)}) block it." if view.aliases else ""
+
+        def confirmed(yes: bool | None) -> None:
+            if yes and self.repository is not None:
+                self._delete(self.repository, name, version)
+
+        self.app.push_screen(
+            ConfirmModal(
+                "Soft-delete version",
+                f"Soft-delete {name} version {version}? It disappears from listings; "
+                f"the bytes stay in S3.{pointing}",
+                confirm_label="Delete",
+            ),
+            confirmed,
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="delete")
+    def _delete(self, repository: Repository, name: str, version: str) -> None:
+        repository.delete_artifact_version(name, version)
+        self.post_message(VersionDeleted(name, version))
+
+    @on(VersionDeleted)
+    def _deleted(self, message: VersionDeleted) -> None:
+        self.notify(f"{message.name} {message.version}", title="Soft-deleted")
+        self.reload(select=message.name)

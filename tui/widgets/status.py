@@ -1,0 +1,68 @@
+"""Status lines: which repository, as whom, DEMO / READ-ONLY badges and connection state."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Label
+
+from ..connection import Connection
+
+State = Literal["connecting", "connected", "loading", "error"]
+
+DEMO_HINT = (
+    "Demo data lives in memory. Connect a real repository: "
+    "vrc --bucket BUCKET --region REGION, or vrc --repo NAME (~/.config/vrc/config.toml)"
+)
+READ_ONLY_HINT = "Read-only: upload and delete are disabled (opened with --read-only)."
+
+_STATE_TEXT = {
+    "connecting": "◌ connecting…",
+    "connected": "● connected",
+    "loading": "◌ loading…",
+    "error": "✕ error",
+}
+
+
+class StatusBar(Vertical):
+    """Two or three lines at the top of the main screen."""
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="status-line"):
+            yield Label(" vrc ", id="app-name")
+            yield Label("", id="repo-name", markup=False)
+            yield Label(" DEMO ", id="demo-badge", classes="badge")
+            yield Label(" READ-ONLY ", id="read-only-badge", classes="badge")
+            yield Label("", id="connection-state", markup=False)
+        yield Label("", id="location", markup=False)
+        yield Label("", id="hint", markup=False)
+
+    def show_connection(self, connection: Connection) -> None:
+        """A new connection is being opened: show what it will be, not yet its identity."""
+        self.query_one("#repo-name", Label).update(connection.name)
+        self.query_one("#demo-badge").display = connection.demo
+        self.query_one("#read-only-badge").display = connection.read_only
+        self.query_one("#location", Label).update(connection.description)
+        hints = [DEMO_HINT] if connection.demo else []
+        if connection.read_only:
+            hints.append(READ_ONLY_HINT)
+        hint = self.query_one("#hint", Label)
+        hint.update(" ".join(hints))
+        hint.display = bool(hints)
+        self.set_state("connecting")
+
+    def show_location(self, location: str, identity: str | None = None) -> None:
+        text = location if identity is None else f"{location} · as {identity}"
+        self.query_one("#location", Label).update(text)
+
+    def set_state(self, state: State, detail: str = "") -> None:
+        label = self.query_one("#connection-state", Label)
+        label.update(f"{_STATE_TEXT[state]} {detail}".rstrip())
+        for name in _STATE_TEXT:
+            label.set_class(name == state, f"-{name}")
+
+    @property
+    def state_text(self) -> str:
+        return str(self.query_one("#connection-state", Label).render())
