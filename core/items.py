@@ -25,6 +25,7 @@ from .models import AliasConfig, AliasEvent
 Item = dict[str, dict[str, Any]]
 
 PENDING = "pending"
+ABANDONED = "abandoned"  # a claim its publisher gave up; the number is never reused
 
 
 def s(value: str) -> dict[str, str]:

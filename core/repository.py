@@ -618,14 +618,18 @@ class Repository:
         return self._artifact(published)
 
     def _abandon_claim(self, c: Clients, name: str, version: str) -> None:
-        """Best effort: remove a claim we could not finish (check() reports any that remain)."""
+        """Best effort: retire a claim we could not finish. The number stays burned (never reused),
+        the item stays invisible, and check() reports claims that were never retired."""
         try:
             c.s3.delete_object(Bucket=self.s3_bucket, Key=self._key(name, version))
-            c.dynamodb.delete_item(
+            c.dynamodb.update_item(
                 TableName=self.dynamodb_table_name,
                 Key=it.key(name, encode_version_sk(version)),
+                UpdateExpression="SET publish_state = :abandoned",
                 ConditionExpression="publish_state = :pending",
-                ExpressionAttributeValues={":pending": it.s(it.PENDING)},
+                ExpressionAttributeValues={
+                    ":pending": it.s(it.PENDING), ":abandoned": it.s(it.ABANDONED),
+                },
             )
         except Exception:  # noqa: BLE001 - the claim stays invisible either way
             pass
@@ -1150,7 +1154,7 @@ class Repository:
             version = it.item_version(item)
             key = self._key(name, version)
             if get_pending := it.get_s(item, "publish_state"):
-                if now - it.alias_update_at(item) > ABANDONED_AFTER:
+                if get_pending == it.PENDING and now - it.alias_update_at(item) > ABANDONED_AFTER:
                     problems.append(Problem(
                         kind="abandoned_publish", name=name, version=version,
                         detail=f"publish of version {version} was claimed at "

@@ -19,6 +19,32 @@ os.environ.update(
 )
 
 
+def make_dynamodb_requests_atomic() -> None:
+    """Make moto's DynamoDB handle one request at a time, as DynamoDB's per-request atomicity implies.
+
+    moto 5.2.5 runs a TransactWriteItems by snapshotting whole tables and, when a condition fails,
+    restoring the snapshot: under concurrent requests that silently erases writes other requests
+    made in between (measured here: concurrent publishers lost their claims). Real DynamoDB isolates
+    transactions. Serialising requests keeps every interleaving *between* requests, which is what
+    core's safety argument is about, and removes the moto artefact.
+    """
+    import threading
+
+    from moto.dynamodb.responses import DynamoHandler
+
+    if getattr(DynamoHandler.call_action, "_vrc_atomic", False):
+        return
+    lock = threading.Lock()
+    original = DynamoHandler.call_action
+
+    def call_action(self):
+        with lock:
+            return original(self)
+
+    call_action._vrc_atomic = True
+    DynamoHandler.call_action = call_action
+
+
 @pytest.fixture(scope="session")
 def moto_server():
     """moto's HTTP server on 127.0.0.1 (a random free port); yields its endpoint URL."""
@@ -27,6 +53,7 @@ def moto_server():
     from moto.server import ThreadedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    make_dynamodb_requests_atomic()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
