@@ -70,6 +70,10 @@ class ClientCache:
             connect_timeout=5,
             read_timeout=60,
             max_pool_connections=32,
+            # We verify every read against sha256 ourselves; botocore's default CRC validation
+            # rejects multipart objects copied by S3-compatible servers (moto: FlexibleChecksumError).
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
         )
         kwargs: dict[str, Any] = {"config": config}
         if self._endpoint_url:
