@@ -43,6 +43,31 @@ def validate_name(name: object) -> str:
     return name
 
 
+def is_reserved_name(name: str) -> bool:
+    """Whether a name is the partition key of another artifact's aliases or history."""
+    return name.startswith("__") and name.endswith(("-alias", "-history"))
+
+
+def validate_existing_name(name: object) -> str:
+    """Return `name` if an existing artifact of that name can be read and changed safely.
+
+    Laxer than validate_name, which new artifacts must pass: versioned accepted any name, and
+    its artifacts stay usable unless their name breaks the key layout.
+    """
+    if not isinstance(name, str):
+        raise InvalidNameError(f"artifact name must be a string, got {name!r}")
+    if not name:
+        raise InvalidNameError("artifact name is empty")
+    if len(name) > 1024 or "/" in name or not name.isprintable() or name in (".", ".."):
+        raise InvalidNameError(f"artifact name {name!r} cannot be an S3 key segment")
+    if is_reserved_name(name):
+        raise InvalidNameError(
+            f"artifact name {name!r} collides with the alias/history keys of artifact "
+            f"{name[2:].rsplit('-', 1)[0]!r}"
+        )
+    return name
+
+
 def validate_alias(alias: object) -> str:
     """Return `alias` if it is a valid alias name, else raise InvalidNameError."""
     if not isinstance(alias, str):
@@ -72,7 +97,7 @@ def encode_version(version: int | str | None) -> str:
         number = version
     elif isinstance(version, str):
         text = version.strip()
-        if text.upper() == LATEST:
+        if text.isascii() and text.upper() == LATEST:
             return LATEST
         if not text.isascii() or not text.isdigit():
             raise InvalidVersionError(

@@ -185,6 +185,7 @@ ProblemKind = Literal[
     "dangling_alias",
     "abandoned_publish",
     "latest_mismatch",
+    "name_collision",
 ]
 
 

@@ -39,7 +39,9 @@ from .layout import (
     history_pk,
     names_prefix,
     s3_uri,
+    is_reserved_name,
     validate_alias,
+    validate_existing_name,
     validate_name,
     validate_weight,
 )
@@ -388,7 +390,7 @@ class Repository:
         self, name: str, version: int | str | None = None, bsm: Any = None
     ) -> Artifact:
         """One version (default LATEST); ArtifactNotFoundError if missing or deleted."""
-        validate_name(name)
+        validate_existing_name(name)
         sk = encode_version_sk(version)
         with self._aws(f"get_artifact_version {name!r}"):
             item = self._get_item(self._c(bsm), it.key(name, sk))
@@ -402,7 +404,7 @@ class Repository:
         self, name: str, where: dict[str, str] | None = None, bsm: Any = None
     ) -> list[Artifact]:
         """LATEST first, then newest first; `where` keeps versions whose metadata has those values."""
-        validate_name(name)
+        validate_existing_name(name)
         where = _validate_metadata(where, what="where") if where else {}
         names = {"#del": "is_deleted", "#ps": "publish_state"}
         if where:
@@ -436,6 +438,10 @@ class Repository:
 
     def list_artifact_names(self, bsm: Any = None) -> list[str]:
         """Artifact names: one S3 listing page per 1,000 names."""
+        # versioned allowed names that alias partitions shadow; check() reports them instead.
+        return [n for n in self._stored_names(bsm) if not is_reserved_name(n)]
+
+    def _stored_names(self, bsm: Any) -> list[str]:
         prefix = names_prefix(self.s3_prefix)
         names: list[str] = []
         with self._aws("list_artifact_names"):
@@ -465,7 +471,7 @@ class Repository:
         before any bytes are copied, and the version becomes visible only once its bytes are
         verified.
         """
-        validate_name(name)
+        validate_existing_name(name)
         if expected_sha256 is not None and not _is_sha256(expected_sha256):
             raise InvalidArgumentError(
                 f"expected_sha256 must be 64 hex characters, got {expected_sha256!r}"
@@ -647,12 +653,12 @@ class Repository:
 
         Raises ProtectedVersionError, naming the aliases, if any alias points at the version.
         """
-        validate_name(name)
+        validate_existing_name(name)
         sk = encode_version_sk(version)
         c = self._c(bsm)
         with self._aws(f"delete_artifact_version {name!r}"):
             for _ in range(MAX_ATTEMPTS):
-                users = _aliases_using(self._query(c, alias_pk(name))).get(encode_version(version), [])
+                users = _aliases_using(self._alias_items(c, name)).get(encode_version(version), [])
                 if users:
                     raise ProtectedVersionError(
                         f"version {encode_version(version)} of {name!r} is used by alias "
@@ -692,7 +698,7 @@ class Repository:
             raise ReadOnlyError(
                 f"purge_artifact_versions refused: repository {self.location()} is open read-only"
             )
-        validate_name(name)
+        validate_existing_name(name)
         for label, value in (("keep_last_n", keep_last_n), ("purge_older_than_secs", purge_older_than_secs)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise InvalidArgumentError(f"{label} must be an int >= 0, got {value!r}")
@@ -704,7 +710,7 @@ class Repository:
                     FilterExpression="NOT is_deleted = :true AND attribute_not_exists(publish_state)",
                     values={":true": it.b(True)},
                 )
-                users = _aliases_using(self._query(c, alias_pk(name)))
+                users = _aliases_using(self._alias_items(c, name))
                 purge_time = self._now()
                 expire = purge_time - timedelta(seconds=purge_older_than_secs)
                 numbered = [i for i in found if i["sk"]["S"] != LATEST]
@@ -738,7 +744,7 @@ class Repository:
     @_writes
     def purge_artifact(self, name: str, bsm: Any = None) -> None:
         """Delete every object, version, alias and alias event of an artifact. Irreversible."""
-        validate_name(name)
+        validate_existing_name(name)
         c = self._c(bsm)
         with self._aws(f"purge_artifact {name!r}"):
             self._delete_objects(c, f"{names_prefix(self.s3_prefix)}{name}/")
@@ -809,17 +815,19 @@ class Repository:
         The change and its history event are one DynamoDB transaction. With expected_revision,
         raises ConflictError (naming who changed it) if the alias moved since that revision.
         """
-        validate_name(name)
+        validate_existing_name(name)
         validate_alias(alias)
         config = _alias_config(version, secondary_version, secondary_version_weight)
         return self._change_alias(name, alias, config, None, expected_revision, reason, bsm)
 
     def get_alias(self, name: str, alias: str, bsm: Any = None) -> Alias:
         """One alias; AliasNotFoundError if it does not exist."""
-        validate_name(name)
+        validate_existing_name(name)
         validate_alias(alias)
         with self._aws(f"get_alias {name!r} {alias!r}"):
             item = self._get_item(self._c(bsm), it.key(alias_pk(name), alias))
+        if item is not None and "version" not in item:
+            item = None  # an artifact item versioned let into this partition, not an alias
         self._alias_seen[(name, alias)] = item
         if item is None:
             raise AliasNotFoundError(f"alias {alias!r} of artifact {name!r} not found")
@@ -827,9 +835,9 @@ class Repository:
 
     def list_aliases(self, name: str, bsm: Any = None) -> list[Alias]:
         """Every alias of an artifact, by name."""
-        validate_name(name)
+        validate_existing_name(name)
         with self._aws(f"list_aliases {name!r}"):
-            found = self._query(self._c(bsm), alias_pk(name))
+            found = self._alias_items(self._c(bsm), name)
         for item in found:
             self._alias_seen[(name, it.alias_name_of(item))] = item
         return [self._alias(name, item) for item in found]
@@ -844,7 +852,7 @@ class Repository:
         bsm: Any = None,
     ) -> None:
         """Delete an alias (recorded in its history); deleting a missing alias writes nothing."""
-        validate_name(name)
+        validate_existing_name(name)
         validate_alias(alias)
         self._change_alias(name, alias, None, None, expected_revision, reason, bsm)
 
@@ -852,7 +860,7 @@ class Repository:
         self, name: str, alias: str, limit: int = 50, bsm: Any = None
     ) -> list[AliasEvent]:
         """Recorded changes of an alias, newest first."""
-        validate_name(name)
+        validate_existing_name(name)
         validate_alias(alias)
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 1000:
             raise InvalidArgumentError(f"limit must be an int in 1..1000, got {limit!r}")
@@ -884,7 +892,7 @@ class Repository:
         Recorded as a 'rollback' event. Returns the alias, or None if the target state is
         "no alias" (rolling back its creation deletes it).
         """
-        validate_name(name)
+        validate_existing_name(name)
         validate_alias(alias)
         if to_revision is not None and (
             isinstance(to_revision, bool) or not isinstance(to_revision, int) or to_revision < 1
@@ -947,6 +955,11 @@ class Repository:
                 before = self._alias_seen[seen_key]
             else:
                 before = self._get_item(c, it.key(alias_pk(name), alias))
+            if before is not None and "version" not in before:
+                raise ConflictError(
+                    f"alias key {alias!r} of {name!r} is taken by an item of artifact "
+                    f"'__{name}-alias' (a name versioned allowed); pick another alias name"
+                )
             floor = 0  # lowest revision the history allows next, raised after a collision
             for attempt in range(MAX_ATTEMPTS):
                 current_revision = it.alias_revision(before)
@@ -1047,6 +1060,10 @@ class Repository:
         )
         return {"Put": {**op, "Item": item}}
 
+    def _alias_items(self, c: Clients, name: str) -> list[it.Item]:
+        # Skips artifact items that versioned let into this partition (an artifact named __x-alias).
+        return [i for i in self._query(c, alias_pk(name)) if "version" in i]
+
     def _last_recorded_revision(self, c: Clients, name: str, alias: str) -> int:
         page = c.dynamodb.query(
             TableName=self.dynamodb_table_name,
@@ -1131,11 +1148,21 @@ class Repository:
 
     def check(self, name: str | None = None, bsm: Any = None) -> list[Problem]:
         """Report inconsistencies between S3 and DynamoDB; changes nothing."""
-        names = [validate_name(name)] if name is not None else self.list_artifact_names(bsm=bsm)
         c = self._c(bsm)
         problems: list[Problem] = []
         now = self._now()
         with self._aws("check"):
+            names = [validate_existing_name(name)] if name is not None else []
+            if name is None:
+                for stored in self._stored_names(bsm):
+                    if is_reserved_name(stored):
+                        problems.append(Problem(
+                            kind="name_collision", name=stored,
+                            detail=f"artifact {stored!r} shares its DynamoDB partition with the "
+                            f"aliases or history of {stored[2:].rsplit('-', 1)[0]!r}; rename it",
+                        ))
+                    else:
+                        names.append(stored)
             for artifact_name in names:
                 problems.extend(self._check_one(c, artifact_name, now))
         return problems
@@ -1185,7 +1212,7 @@ class Repository:
                 kind="orphan_object", name=name,
                 detail=f"S3 object {s3_uri(self.s3_bucket, key)} has no DynamoDB item",
             ))
-        for alias_item in self._query(c, alias_pk(name)):
+        for alias_item in self._alias_items(c, name):
             config = it.alias_config(alias_item)
             for version in filter(None, (config.version, config.secondary_version)):
                 target = found.get(encode_version_sk(version))
