@@ -1015,7 +1015,9 @@ class Repository:
                     if codes[0] == "ConditionalCheckFailed":
                         before = _cancellation_item(exc, 0)
                         self._alias_seen[seen_key] = before
-                        if expected_revision is not None and it.alias_revision(before) != expected_revision:
+                        if expected_revision is not None:
+                            # Moved since the caller saw it, even if the revision did not change
+                            # (versioned writes keep no revision; its update_at still differs).
                             raise _alias_moved(name, alias, expected_revision, before) from None
                     elif codes[1] == "ConditionalCheckFailed":
                         floor = self._last_recorded_revision(c, name, alias)
@@ -1253,7 +1255,12 @@ def _alias_config(
     primary = encode_version(version)
     if secondary_version is None:
         if weight is not None:
-            validate_weight(weight)
+            from .errors import InvalidWeightError
+
+            validate_weight(weight)  # a wrong type is reported as such first
+            raise InvalidWeightError(
+                f"secondary_version_weight {weight!r} given without a secondary_version"
+            )
         return AliasConfig(version=primary)
     secondary = encode_version(secondary_version)
     if weight is None:
@@ -1335,7 +1342,8 @@ def _alias_moved(name: str, alias: str, expected: int, item: it.Item | None) -> 
             f"alias {alias!r} of {name!r} was deleted since revision {expected}; reload",
             current_revision=0,
         )
-    who = it.get_s(item, "updated_by") or "someone using another tool"
+    who = it.get_s(item, "updated_by") if "revision" in item else None
+    who = who or "someone using another tool (e.g. versioned)"
     when = it.alias_update_at(item)
     revision = it.alias_revision(item)
     return ConflictError(

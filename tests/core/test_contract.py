@@ -280,6 +280,7 @@ def test_alias_crud_and_canary(repo):
         ({"version": 1, "secondary_version": 2, "secondary_version_weight": 100}, InvalidWeightError, "100"),
         ({"version": 1, "secondary_version": 2, "secondary_version_weight": -1}, InvalidWeightError, "-1"),
         ({"version": 1, "secondary_version": 1, "secondary_version_weight": 5}, ValueError, "must differ"),
+        ({"version": 1, "secondary_version_weight": 5}, InvalidWeightError, "without a secondary"),
         ({"version": 0}, InvalidVersionError, "0"),
         ({"version": "abc"}, InvalidVersionError, "abc"),
         ({"version": 1_000_000}, InvalidVersionError, "1000000"),

@@ -252,6 +252,21 @@ def test_expected_revision_when_versioned_rewrites_a_core_alias(world):
     assert v.get_alias("app", "prod", bsm=bsm).version == "1"
 
 
+def test_expected_revision_sees_a_versioned_move_of_a_revisionless_alias(world):
+    """versioned keeps no revision, so revision 0 stays 0; the update time still gives it away."""
+    bsm, v, core = world
+    v.bootstrap(bsm)
+    for content in (b"a", b"b"):
+        v.put_artifact("app", content, bsm=bsm)
+        v.publish_artifact_version("app", bsm=bsm)
+    v.put_alias("app", "prod", version=1, bsm=bsm)
+    shown = core.get_alias("app", "prod")  # what the console displayed: revision 0
+    v.put_alias("app", "prod", version=2, bsm=bsm)  # someone moves it with versioned meanwhile
+    with pytest.raises(ConflictError, match="another tool"):
+        core.put_alias("app", "prod", 1, expected_revision=shown.revision)
+    assert v.get_alias("app", "prod", bsm=bsm).version == "2"
+
+
 # --- core writes from scratch, versioned reads --------------------------------------------------
 
 def test_core_writes_versioned_reads_then_publishes(world):
