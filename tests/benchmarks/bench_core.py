@@ -431,6 +431,21 @@ def run_operations(srv: MotoServer, reps: int, slow_reps: int, purge_reps: tuple
     rows.append(_alias_row("put_alias (alias not read by this Repository)", c, None, recorded,
                            versioned_na="same code path as above"))
 
+    progress("put_alias after someone else moved it")
+    other = core.fresh()
+
+    def stale_alias_setup(i: int) -> int:
+        other.put_alias("app", "prod", 1 + i % 2)  # our Repository's view of the alias is now stale
+        return 2 - i % 2
+
+    core.get_alias("app", "prod")
+    before = core.history_len("app", "prod")
+    c = measure(srv, "core put_alias (stale)", lambda version: core.put_alias("app", "prod", version),
+                reps, setup=stale_alias_setup)
+    recorded = core.history_len("app", "prod") - before - reps  # minus the setup's own moves
+    rows.append(_alias_row("put_alias (alias moved by someone else since)", c, None, recorded,
+                           versioned_na="same code path as above"))
+
     before = core.history_len("app", "canary")
     c, v = each("put_alias canary", libs, lambda lib, n: measure(
         srv, f"{lib.label} put_alias canary",
@@ -587,7 +602,7 @@ def print_report(rows: list[Row], rss: list[RssResult], megabytes: int, args: ar
         req_ratio = _ratio(r.versioned.median_requests if r.versioned else None,
                            r.core.median_requests if r.core else None)
         ms_ratio = _ratio(r.versioned.ms()[0] if r.versioned else None, r.core.ms()[0] if r.core else None)
-        print(f"{r.label:<46} {creq:>9} | {vreq:<8} {req_ratio:>6}  {_ms(r.core):>15} "
+        print(f"{r.label:<46} {creq:>9} | {vreq:<9} {req_ratio:>6}  {_ms(r.core):>15} "
               f"{_ms(r.versioned):>15} {ms_ratio:>6}  {r.target or '-':<14} {r.verdict or '-'}")
     print()
     print("requests by AWS operation (per call):")
