@@ -338,14 +338,19 @@ class Repository:
                 else:
                     from boto3.s3.transfer import TransferConfig
 
-                    c.s3.upload_fileobj(
-                        stream, self.s3_bucket, key, ExtraArgs=extra,
-                        Config=TransferConfig(
-                            multipart_threshold=MULTIPART_THRESHOLD,
-                            multipart_chunksize=8 * CHUNK,
-                            max_concurrency=4,
-                        ),
+                    config = TransferConfig(
+                        multipart_threshold=MULTIPART_THRESHOLD,
+                        multipart_chunksize=8 * CHUNK,
+                        max_concurrency=4,
                     )
+                    # s3transfer buffers up to 10 parts of a file object by default; a file on
+                    # disk is read part by part instead. Either way memory stays flat.
+                    config.max_in_memory_upload_chunks = 2
+                    path = getattr(stream, "name", None)
+                    if isinstance(path, str) and os.path.isfile(path):
+                        c.s3.upload_file(path, self.s3_bucket, key, ExtraArgs=extra, Config=config)
+                    else:
+                        c.s3.upload_fileobj(stream, self.s3_bucket, key, ExtraArgs=extra, Config=config)
                     etag = None
                 item = it.artifact_item(
                     name, LATEST, update_at=self._now(), sha256=sha256, size=size,
@@ -1423,8 +1428,9 @@ def _open_content(content: Content) -> Iterator[IO[bytes]]:
     if seekable:
         yield _Offset(content, content.tell())  # type: ignore[misc]
         return
-    with tempfile.TemporaryFile() as spool:
+    with tempfile.NamedTemporaryFile(prefix="vrc-upload-") as spool:
         shutil.copyfileobj(content, spool, CHUNK)
+        spool.flush()
         spool.seek(0)
         yield spool
 
