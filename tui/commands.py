@@ -10,6 +10,7 @@ from textual.actions import parse
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
+from textual.markup import escape
 from textual.screen import Screen
 
 # Bindings that exist for the machinery, not for people to look up.
@@ -110,8 +111,8 @@ class ActionsProvider(Provider):
 
     @staticmethod
     def _help(action: KeyAction) -> str:
-        text = f"{action.help}  [{action.key_text}]"
-        return f"{text} — {action.unavailable}" if action.unavailable else text
+        text = f"{action.help} · key {action.key_text}"
+        return escape(f"{text} — {action.unavailable}" if action.unavailable else text)
 
     async def discover(self) -> Hits:
         for action in self._actions():

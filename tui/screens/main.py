@@ -341,14 +341,14 @@ class MainScreen(Screen[None]):
             self.status.set_state("error")
         if group == "connect":
             self.artifacts.table.loading = False
-            self.artifacts.failed("not connected — R retries, c opens another")
+            self.artifacts.failed("not connected · R retries")
         elif group == "names":
             self.artifacts.table.loading = False
-            self.artifacts.failed("could not list — R retries")
+            self.artifacts.failed("failed · R retries")
         elif group == "versions":
-            self.versions.failed("could not load — R retries")
+            self.versions.failed("failed · R retries")
         elif group == "aliases":
-            self.aliases.failed("could not load — R retries")
+            self.aliases.failed("failed · R retries")
 
     # --- actions -------------------------------------------------------------------------------
 

@@ -65,7 +65,7 @@ class AliasPane(Pane):
         self.artifact_name = name
         self._aliases = {alias.alias: alias for alias in aliases}
         table = self.table
-        canary_style = table.get_component_rich_style("alias-table--canary")
+        canary_style = table.get_component_rich_style("alias-table--canary", partial=True)
         table.clear()
         for alias in aliases:
             split = traffic_split(alias)

@@ -144,7 +144,7 @@ class ArtifactPane(Pane):
         if needle:
             self.title = f"Artifacts {len(self._shown)}/{total} · /{needle}"
         else:
-            self.title = f"Artifacts {total}"
+            self.title = f"Artifacts {total}" if total else "Artifacts"
 
     @on(PaneTable.RowHighlighted, "#artifact-table")
     def _highlighted(self, event: PaneTable.RowHighlighted) -> None:

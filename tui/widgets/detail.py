@@ -81,7 +81,7 @@ class DetailPane(Pane):
 
     def _show_rows(self, title: str, rows: Rows) -> None:
         body = self.query_one(DetailBody)
-        label_style = body.get_component_rich_style("detail-body--label")
+        label_style = body.get_component_rich_style("detail-body--label", partial=True)
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style=label_style, no_wrap=True)
         grid.add_column(overflow="fold")

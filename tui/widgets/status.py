@@ -12,11 +12,7 @@ from ..connection import Connection
 
 State = Literal["connecting", "connected", "loading", "error"]
 
-DEMO_HINT = (
-    "Demo data lives in memory. Connect a real repository: "
-    "vrc --bucket BUCKET --region REGION, or vrc --repo NAME (~/.config/vrc/config.toml)"
-)
-READ_ONLY_HINT = "Read-only: upload and delete are disabled (opened with --read-only)."
+DEMO_HINT = "In-memory demo · to connect a repository: vrc --bucket NAME or vrc --repo NAME"
 
 _STATE_TEXT = {
     "connecting": "◌ connecting…",
@@ -35,6 +31,7 @@ class StatusBar(Vertical):
             yield Label("", id="repo-name", markup=False)
             yield Label(" DEMO ", id="demo-badge", classes="badge")
             yield Label(" READ-ONLY ", id="read-only-badge", classes="badge")
+            yield Label("upload and delete disabled", id="read-only-why")
             yield Label("", id="connection-state", markup=False)
         yield Label("", id="location", markup=False)
         yield Label("", id="hint", markup=False)
@@ -44,13 +41,10 @@ class StatusBar(Vertical):
         self.query_one("#repo-name", Label).update(connection.name)
         self.query_one("#demo-badge").display = connection.demo
         self.query_one("#read-only-badge").display = connection.read_only
+        self.query_one("#read-only-why").display = connection.read_only
         self.query_one("#location", Label).update(connection.description)
-        hints = [DEMO_HINT] if connection.demo else []
-        if connection.read_only:
-            hints.append(READ_ONLY_HINT)
-        hint = self.query_one("#hint", Label)
-        hint.update(" ".join(hints))
-        hint.display = bool(hints)
+        self.query_one("#hint", Label).update(DEMO_HINT)
+        self.query_one("#hint").display = connection.demo
         self.set_state("connecting")
 
     def show_location(self, location: str, identity: str | None = None) -> None:

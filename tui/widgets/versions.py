@@ -66,8 +66,8 @@ class VersionPane(Pane):
         self.artifact_name = name
         self._views = {view.artifact.version: view for view in views}
         table = self.table
-        alias_style = table.get_component_rich_style("version-table--alias")
-        latest_style = table.get_component_rich_style("version-table--latest")
+        alias_style = table.get_component_rich_style("version-table--alias", partial=True)
+        latest_style = table.get_component_rich_style("version-table--latest", partial=True)
         table.clear()
         for view in views:
             artifact = view.artifact

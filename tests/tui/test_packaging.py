@@ -1,0 +1,72 @@
+"""The console ships its stylesheets in the wheel and keeps boto3 out of the UI's imports."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from tui.app import STYLESHEETS, VrcApp, styles_dir
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_stylesheets_resolve_in_the_checkout() -> None:
+    assert styles_dir() == ROOT / "styles"
+    assert all(Path(path).is_file() for path in VrcApp.CSS_PATH)
+
+
+def test_tui_sources_never_import_boto3_or_moto() -> None:
+    for path in (ROOT / "tui").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                modules = [node.module or ""]
+            else:
+                continue
+            for module in modules:
+                assert module.split(".")[0] not in {"boto3", "botocore", "moto"}, f"{path}: {module}"
+
+
+def test_importing_the_app_loads_no_aws_library() -> None:
+    code = (
+        "import sys, tui.app, tui.__main__, tui.config\n"
+        "loaded = sorted(m for m in ('boto3', 'botocore', 'moto') if m in sys.modules)\n"
+        "print(','.join(loaded))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60, check=True
+    )
+    assert result.stdout.strip() == ""
+
+
+def test_wheel_carries_the_stylesheets_and_the_installed_app_finds_them(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
+         "--wheel-dir", str(tmp_path / "dist"), str(ROOT)],
+        check=True, capture_output=True, timeout=120,
+    )
+    (wheel,) = (tmp_path / "dist").glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        members = set(archive.namelist())
+    assert {f"tui/styles/{name}" for name in STYLESHEETS} <= members
+    assert "tui/app.py" in members and "core/repository.py" in members
+
+    site = tmp_path / "site"
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(site)  # what a non-editable install puts in site-packages
+    code = (
+        "import tui.app as app; from pathlib import Path\n"
+        "assert Path(app.__file__).is_relative_to(Path.cwd()), app.__file__\n"
+        "assert app.styles_dir() == Path.cwd() / 'tui' / 'styles', app.styles_dir()\n"
+        "assert all(Path(p).is_file() for p in app.VrcApp.CSS_PATH)\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, '.'); exec({code!r})"],
+        capture_output=True, text=True, cwd=site, timeout=60,
+    )
+    assert result.stdout.strip() == "ok", result.stderr
