@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Label
 
@@ -103,6 +104,19 @@ def test_slash_filters_as_you_type_and_escape_restores(make_app: MakeApp) -> Non
         assert list(screen.artifacts.shown) == DEMO_NAMES
         assert not screen.artifacts.filter_input.display
         assert pilot.app.focused is screen.artifacts.table
+
+    drive(make_app(), script)
+
+
+def test_keys_typed_in_one_burst_after_slash_land_in_the_filter(make_app: MakeApp) -> None:
+    async def script(pilot: Pilot[None]) -> None:
+        screen = main_screen(pilot)
+        for key in ("slash", "e", "d", "g"):  # as a terminal delivers a fast typist: no waiting
+            pilot.app.post_message(events.Key(key, "/" if key == "slash" else key))
+        await settle(pilot)
+        assert screen.artifacts.filter_input.value == "edg"
+        assert list(screen.artifacts.shown) == ["edge-config"]
+        assert isinstance(pilot.app.screen, MainScreen)  # "d" did not open the download dialog
 
     drive(make_app(), script)
 

@@ -86,8 +86,10 @@ class MainScreen(Screen[None]):
         Binding("tab", "app.focus_next", "Next pane", show=False, id="next-pane"),
         Binding("shift+tab", "app.focus_previous", "Previous pane", show=False,
                 id="previous-pane"),
+        # Priority: handled as the key arrives, so what is typed right after `/` lands in the filter
+        # (names cannot contain "/", so the filter never needs the character itself).
         Binding("slash", "filter", "Filter", tooltip="Filter artifacts by name as you type",
-                id="filter"),
+                priority=True, id="filter"),
         Binding("R", "refresh", "Refresh", tooltip="Reload artifacts, versions and aliases",
                 id="refresh"),
         *WRITE_BINDINGS,

@@ -101,7 +101,8 @@ class ArtifactPane(Pane):
 
     def open_filter(self) -> None:
         self.filter_input.display = True
-        self.filter_input.focus()
+        # Focus now, not via call_later: keys typed right after `/` may already be queued.
+        self.screen.set_focus(self.filter_input)
 
     def close_filter(self) -> None:
         if not self.filter_input.value:
