@@ -39,7 +39,7 @@ class KeyAction:
         if self.enabled:
             await self.namespace.run_action(self.action)
         elif self.unavailable:
-            self.namespace.app.notify(self.unavailable, title="Unavailable", severity="warning")
+            self.namespace.app.notify(self.unavailable, title="Unavailable", severity="warning", markup=False)
 
 
 def key_actions(screen: Screen[object]) -> list[KeyAction]:

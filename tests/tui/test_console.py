@@ -44,7 +44,7 @@ def test_opens_populated_with_counts_versions_aliases_and_detail(make_app: MakeA
         screen = main_screen(pilot)
         assert list(screen.artifacts.shown) == DEMO_NAMES
         table = screen.artifacts.table
-        assert [table.get_cell(name, "count") for name in DEMO_NAMES] == ["4", "6", "5", "2", "2"]
+        assert [table.get_cell(name, "count").plain for name in DEMO_NAMES] == ["4", "6", "5", "2", "2"]
         assert screen.selected_name == "churn-model"
         assert [view.artifact.version for view in screen.versions.views] == ["LATEST", "4", "3", "2", "1"]
         assert screen.detail.subject == "churn-model@LATEST"
@@ -65,7 +65,7 @@ def test_arrow_keys_tab_and_enter_move_between_artifacts_and_panes(make_app: Mak
         assert screen.selected_name == "customer-analytics-db"
         assert len(screen.versions.views) == 7
         split = {alias.alias: alias for alias in screen.aliases.aliases}
-        assert screen.aliases.table.get_cell("production", "split") .plain == "4 ▸ 90% | 6 ▸ 10%"
+        assert screen.aliases.table.get_cell("production", "split").plain == "4 ▸ 90% | 6 ▸ 10%"
         assert split["development"].version == "LATEST"
 
         await pilot.press("enter")
@@ -238,7 +238,7 @@ def test_delete_asks_first_and_soft_deletes(make_app: MakeApp, demo_repository: 
         await pilot.press("y")
         await settle(pilot)
         assert [view.artifact.version for view in screen.versions.views] == ["LATEST", "4", "3", "2"]
-        assert screen.artifacts.table.get_cell("churn-model", "count") == "3"
+        assert screen.artifacts.table.get_cell("churn-model", "count").plain == "3"
 
     drive(make_app(), script)
     versions = [artifact.version for artifact in demo_repository.list_artifact_versions("churn-model")]

@@ -43,6 +43,7 @@ from ..widgets.artifacts import ArtifactPane
 from ..widgets.detail import DetailPane
 from ..widgets.status import StatusBar
 from ..widgets.versions import VersionPane
+from .release_actions import RELEASE_BINDINGS, RELEASE_WRITE_BINDINGS, ReleaseActions
 
 if TYPE_CHECKING:
     from core import Repository
@@ -52,6 +53,7 @@ WRITE_BINDINGS = [
     Binding("u", "upload", "Upload", tooltip="Upload a local file as LATEST", id="upload"),
     Binding("x", "delete", "Delete", tooltip="Soft-delete the selected version (asks first)",
             id="delete"),
+    *RELEASE_WRITE_BINDINGS,
 ]
 WRITE_ACTIONS = frozenset(binding.action for binding in WRITE_BINDINGS)
 
@@ -77,7 +79,7 @@ def describe_error(error: BaseException | None) -> str:
     return f"{type(error).__name__}: {error}" if error else "unknown error"
 
 
-class MainScreen(Screen[None]):
+class MainScreen(ReleaseActions, Screen[None]):
     """Browse one repository at a time; switch between the configured ones with `c`."""
 
     HELP_GROUP = "Console"
@@ -93,6 +95,7 @@ class MainScreen(Screen[None]):
         Binding("R", "refresh", "Refresh", tooltip="Reload artifacts, versions and aliases",
                 id="refresh"),
         *WRITE_BINDINGS,
+        *RELEASE_BINDINGS,
         Binding("d", "download", "Download", tooltip="Download the selected version to a path",
                 id="download"),
         Binding("c", "switch_repository", "Repos", show=False,
@@ -338,7 +341,7 @@ class MainScreen(Screen[None]):
         group = worker.group
         if group == "identity":
             return  # the location line simply shows no identity
-        self.notify(message, title=_FAILED.get(group, "Failed"), severity="error", timeout=10)
+        self.notify(message, title=_FAILED.get(group, "Failed"), severity="error", timeout=10, markup=False)
         if group in ("connect", "names", "counts", "versions", "aliases"):
             self.status.set_state("error")
         if group == "connect":
@@ -368,9 +371,11 @@ class MainScreen(Screen[None]):
 
     def action_explain_read_only(self) -> None:
         self.notify(
-            f"{self.connection.name} is open read-only: upload and delete are disabled.",
+            f"{self.connection.name} is open read-only: upload, delete, promote, rollback and "
+            "canary are disabled.",
             title="Read-only",
             severity="warning",
+            markup=False,
         )
 
     def action_filter(self) -> None:
@@ -392,10 +397,10 @@ class MainScreen(Screen[None]):
     def action_copy_uri(self) -> None:
         uri = self._selected_uri()
         if uri is None:
-            self.notify("Select a version or an alias first.", severity="warning")
+            self.notify("Select a version or an alias first.", severity="warning", markup=False)
             return
         self.app.copy_to_clipboard(uri)
-        self.notify(uri, title="Copied")
+        self.notify(uri, title="Copied", markup=False)
 
     def _selected_uri(self) -> str | None:
         alias = self.aliases.current
@@ -406,13 +411,13 @@ class MainScreen(Screen[None]):
 
     def action_upload(self) -> None:
         if self.repository is None:
-            self.notify("Not connected yet.", severity="warning")
+            self.notify("Not connected yet.", severity="warning", markup=False)
             return
         self.app.push_screen(UploadModal(name=self.selected_name or ""), self._upload_chosen)
 
     def _upload_chosen(self, request: UploadRequest | None) -> None:
         if request is not None and self.repository is not None:
-            self.notify(f"Uploading {request.path.name} as {request.name} LATEST…")
+            self.notify(f"Uploading {request.path.name} as {request.name} LATEST…", markup=False)
             self._upload(self.repository, request)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="upload")
@@ -429,13 +434,14 @@ class MainScreen(Screen[None]):
         self.notify(
             f"{artifact.name} LATEST · {artifact.size} bytes · sha256 {artifact.sha256[:12]}",
             title="Uploaded",
+            markup=False,
         )
         self.reload(select=artifact.name)
 
     def action_download(self) -> None:
         view = self.versions.current
         if view is None or self.repository is None:
-            self.notify("Select a version in the Versions pane first.", severity="warning")
+            self.notify("Select a version in the Versions pane first.", severity="warning", markup=False)
             return
         artifact = view.artifact
         suffix = mimetypes.guess_extension(artifact.content_type or "") or ""
@@ -457,12 +463,12 @@ class MainScreen(Screen[None]):
     @on(ArtifactDownloaded)
     def _downloaded(self, message: ArtifactDownloaded) -> None:
         artifact = message.artifact
-        self.notify(f"{artifact.name} {artifact.version} → {message.path}", title="Downloaded")
+        self.notify(f"{artifact.name} {artifact.version} → {message.path}", title="Downloaded", markup=False)
 
     def action_delete(self) -> None:
         view = self.versions.current
         if view is None or self.repository is None:
-            self.notify("Select a version in the Versions pane first.", severity="warning")
+            self.notify("Select a version in the Versions pane first.", severity="warning", markup=False)
             return
         name, version = view.artifact.name, view.artifact.version
         pointing = f" Aliases pointing here ({', '.join(view.aliases)}) block it." if view.aliases else ""
@@ -488,5 +494,5 @@ class MainScreen(Screen[None]):
 
     @on(VersionDeleted)
     def _deleted(self, message: VersionDeleted) -> None:
-        self.notify(f"{message.name} {message.version}", title="Soft-deleted")
+        self.notify(f"{message.name} {message.version}", title="Soft-deleted", markup=False)
         self.reload(select=message.name)

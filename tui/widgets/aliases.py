@@ -6,11 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual.app import ComposeResult
 
 from ..formatting import timestamp, traffic_split
-from .pane import Pane, PaneTable
+from .pane import Pane, PaneTable, cell
 
 if TYPE_CHECKING:
     from core.models import Alias
@@ -68,15 +67,14 @@ class AliasPane(Pane):
         canary_style = table.get_component_rich_style("alias-table--canary", partial=True)
         table.clear()
         for alias in aliases:
-            split = traffic_split(alias)
             table.add_row(
-                alias.alias,
-                Text(split, style=canary_style if alias.secondary_version else ""),
-                alias.version,
-                alias.secondary_version or "",
-                timestamp(alias.update_at, now, tz),
-                str(alias.revision),
-                alias.updated_by or "",
+                cell(alias.alias),
+                cell(traffic_split(alias), canary_style if alias.secondary_version else ""),
+                cell(alias.version),
+                cell(alias.secondary_version or ""),
+                cell(timestamp(alias.update_at, now, tz)),
+                cell(str(alias.revision)),
+                cell(alias.updated_by or ""),
                 key=alias.alias,
             )
         table.move_to(keep)

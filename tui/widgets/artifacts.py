@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input
 
-from .pane import Pane, PaneTable
+from .pane import Pane, PaneTable, cell
 
 
 class ArtifactFilter(Input):
@@ -97,7 +97,7 @@ class ArtifactPane(Pane):
         table = self.table
         for name, count in counts.items():
             if name in self._shown:
-                table.update_cell(name, "count", str(count))
+                table.update_cell(name, "count", cell(str(count)))
 
     def open_filter(self) -> None:
         self.filter_input.display = True
@@ -130,7 +130,7 @@ class ArtifactPane(Pane):
         table = self.table
         table.clear()
         for name in self._shown:
-            table.add_row(name, self._count_text(name), key=name)
+            table.add_row(cell(name), cell(self._count_text(name)), key=name)
         table.move_to(keep)
         self._update_counts_title(needle)
         if not self._shown:

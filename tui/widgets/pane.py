@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from rich.style import Style
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widgets import DataTable, Label
+
+
+def cell(value: str, style: Style | str = "") -> Text:
+    """A table cell shown literally: DataTable would parse a plain str as markup."""
+    return Text(value, style=style, end="", no_wrap=True)
 
 
 class PaneTable(DataTable[object]):

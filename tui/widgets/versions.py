@@ -6,11 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual.app import ComposeResult
 
 from ..formatting import human_size, metadata_summary, short_sha, timestamp
-from .pane import Pane, PaneTable
+from .pane import Pane, PaneTable, cell
 
 if TYPE_CHECKING:
     from core.models import VersionView
@@ -71,15 +70,14 @@ class VersionPane(Pane):
         table.clear()
         for view in views:
             artifact = view.artifact
-            version = Text(artifact.version, style=latest_style if artifact.is_latest else "")
             table.add_row(
-                version,
-                Text(" ".join(view.aliases), style=alias_style),
-                timestamp(artifact.update_at, now, tz),
-                human_size(artifact.size),
-                short_sha(artifact.sha256),
-                artifact.content_type or "",
-                metadata_summary(artifact.metadata),
+                cell(artifact.version, latest_style if artifact.is_latest else ""),
+                cell(" ".join(view.aliases), alias_style),
+                cell(timestamp(artifact.update_at, now, tz)),
+                cell(human_size(artifact.size)),
+                cell(short_sha(artifact.sha256)),
+                cell(artifact.content_type or ""),
+                cell(metadata_summary(artifact.metadata)),
                 key=artifact.version,
             )
         table.move_to(keep)
