@@ -12,10 +12,11 @@ from textual.screen import Screen
 
 from .commands import ActionsProvider, key_actions
 from .connection import Connection
+from .release import ReleaseSettings
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
 
-STYLESHEETS = ("app.tcss", "main.tcss", "modals.tcss", "help.tcss")
+STYLESHEETS = ("app.tcss", "main.tcss", "modals.tcss", "help.tcss", "release.tcss")
 
 
 def styles_dir() -> Path:
@@ -49,8 +50,10 @@ class VrcApp(App[None]):
         *,
         clock: Callable[[], datetime] = utc_now,
         tz: tzinfo | None = None,
+        release: ReleaseSettings | None = None,
     ) -> None:
         super().__init__()
+        self.release_settings = release or ReleaseSettings()
         self.connections = (connections,) if isinstance(connections, Connection) else tuple(connections)
         if not self.connections:
             raise ValueError("VrcApp needs at least one connection")

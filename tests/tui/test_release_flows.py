@@ -1,0 +1,551 @@
+"""Promote, rollback and canary against the demo backend: keys, pre-flight, conflicts, pictures.
+
+Every flow asserts what the backend holds afterwards. The canary histogram is paused and seeded
+(a running replay would keep `settle` waiting); snapshots draw a fixed number of requests into it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable
+from datetime import UTC
+
+import pytest
+from textual.command import CommandList
+from textual.pilot import Pilot
+from textual.widgets import Button, Checkbox, Input, Label
+from tui_helpers import drive, notifications, settle
+
+from core import Repository
+from core.demo import DEMO_NOW
+from core.models import AliasConfig
+from tui.app import VrcApp
+from tui.commands import key_actions
+from tui.connection import Connection
+from tui.modals.canary import CanaryModal, WeightInput, next_preset, step_weight
+from tui.modals.conflict import ConflictModal
+from tui.modals.promote import PromoteModal
+from tui.modals.release import ReleaseModal
+from tui.modals.rollback import RollbackModal
+from tui.release import ReleaseSettings, next_alias, parse_protected, traffic_effect
+from tui.screens.history import AliasHistoryScreen
+from tui.screens.main import MainScreen
+from tui.widgets.histogram import TrafficHistogram
+
+SETTINGS = ReleaseSettings(replay_seed=7, replay_paused=True)
+SnapCompare = Callable[..., bool]
+
+
+def release_app(
+    repository: Repository, *, read_only: bool = False, settings: ReleaseSettings = SETTINGS
+) -> VrcApp:
+    """The console over the demo with a frozen clock and a paused, seeded histogram."""
+    if read_only:
+        repository = dataclasses.replace(repository, read_only=True)
+    connection = Connection.of(repository, name="demo", demo=True)
+    return VrcApp(connection, clock=lambda: DEMO_NOW, tz=UTC, release=settings)
+
+
+def other_writer(repository: Repository, actor: str = "dana.oncall") -> Repository:
+    """A second client of the same backend, as a colleague's console would be."""
+    return Repository(
+        aws_region=repository.aws_region,
+        s3_bucket=repository.s3_bucket,
+        dynamodb_table_name=repository.dynamodb_table_name,
+        operator=actor,
+        use_sts=False,
+        clock=lambda: DEMO_NOW,
+    )
+
+
+async def select(pilot: Pilot[None], artifact: str, alias: str | None = None, version: str | None = None) -> MainScreen:
+    """Put the main screen's cursors on an artifact and an alias or version, focusing that pane."""
+    screen = pilot.app.screen
+    assert isinstance(screen, MainScreen)
+    screen.artifacts.table.move_to(artifact)
+    await settle(pilot)
+    assert screen.selected_name == artifact
+    if version is not None:
+        screen.versions.table.focus()
+        screen.versions.table.move_to(version)
+    if alias is not None:
+        screen.aliases.table.focus()
+        screen.aliases.table.move_to(alias)
+    await pilot.pause()
+    return screen
+
+
+def dialog(pilot: Pilot[None]) -> ReleaseModal[object]:
+    screen = pilot.app.screen
+    assert isinstance(screen, ReleaseModal), screen
+    return screen
+
+
+def status(pilot: Pilot[None]) -> str:
+    return str(dialog(pilot).query_one("#release-status", Label).render())
+
+
+def checklist(pilot: Pilot[None]) -> str:
+    return str(dialog(pilot).checklist.render())
+
+
+async def type_into(pilot: Pilot[None], field: str, text: str) -> None:
+    dialog(pilot).field(field).value = text
+    await settle(pilot)
+
+
+# --- pure parts ---------------------------------------------------------------------------------
+
+def test_traffic_effect_names_each_version_that_gains_or_loses() -> None:
+    canary = AliasConfig(version="4", secondary_version="6", secondary_version_weight=10)
+    assert traffic_effect(AliasConfig(version="3"), AliasConfig(version="4")) == "v3 100%→0% · v4 0%→100%"
+    assert traffic_effect(canary, AliasConfig(version="4")) == "v4 90%→100% · v6 10%→0%"
+    assert traffic_effect(None, AliasConfig(version="LATEST")) == "LATEST 0%→100%"
+    assert traffic_effect(canary, canary) == "no traffic change"
+
+
+def test_weight_steps_presets_and_protected_patterns() -> None:
+    assert [step_weight(98, 5), step_weight(3, -5), step_weight(10, 1)] == [99, 0, 11]
+    assert [next_preset(0, 1), next_preset(5, 1), next_preset(12, 1), next_preset(50, 1)] == [1, 10, 25, 50]
+    assert [next_preset(12, -1), next_preset(1, -1)] == [10, 1]
+    assert next_alias("staging", ["development", "production", "staging"]) == "production"
+    assert next_alias("production", ["production", "staging"]) == "production"
+    assert parse_protected(" prod*, live ,") == ("prod*", "live")
+    settings = ReleaseSettings(protected=("prod*", "live"))
+    assert settings.is_protected("production") and settings.is_protected("live")
+    assert not settings.is_protected("staging") and not settings.is_protected("Production")
+
+
+# --- promote ------------------------------------------------------------------------------------
+
+def test_promote_validates_then_moves_an_alias(demo_repository: Repository) -> None:
+    async def script(pilot: Pilot[None]) -> None:
+        await select(pilot, "churn-model", version="2")
+        await pilot.press("p")
+        await settle(pilot)
+        modal = dialog(pilot)
+        await type_into(pilot, "promote-alias", "staging")
+        await type_into(pilot, "promote-version", "9")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert pilot.app.screen is modal
+        assert "version '9' of churn-model does not exist or is deleted" in status(pilot)
+        assert modal.query_one("#confirm", Button).disabled
+        await type_into(pilot, "promote-version", "abc")
+        assert "'abc'" in status(pilot)
+        await type_into(pilot, "promote-alias", "pre-prod")
+        assert "'pre-prod'" in status(pilot) and "hyphen" in status(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+
+        # "Promote what staging has to production", from the alias pane.
+        await select(pilot, "churn-model", alias="staging")
+        await pilot.press("p")
+        await settle(pilot)
+        modal = dialog(pilot)
+        assert isinstance(modal, PromoteModal)
+        assert modal.field("promote-alias").value == "production"
+        assert modal.field("promote-version").value == "4"
+        change = str(modal.query_one("#release-change", Label).render())
+        assert "production: v3 100% → v4 100%" in change and "v3 100%→0% · v4 0%→100%" in change
+        assert modal.checks is not None and modal.checks.passed
+        assert "✓ v4" in checklist(pilot) and "unchanged since displayed (revision 3)" in checklist(pilot)
+
+        await type_into(pilot, "release-reason", "retrained model beat prod")
+        await pilot.press("enter")  # protected: the name must be typed first
+        await settle(pilot)
+        assert pilot.app.screen is modal
+        assert "type 'production' to confirm" in status(pilot)
+        await type_into(pilot, "release-confirm-name", "production")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, MainScreen)
+        assert any("production → v4 100% (revision 4)" in text for text in notifications(pilot.app))
+
+    staging_before = demo_repository.list_alias_history("churn-model", "staging")
+    drive(release_app(demo_repository), script)
+    assert demo_repository.list_alias_history("churn-model", "staging") == staging_before
+    alias = demo_repository.get_alias("churn-model", "production")
+    assert (alias.version, alias.secondary_version, alias.revision) == ("4", None, 4)
+    event = demo_repository.list_alias_history("churn-model", "production", limit=1)[0]
+    assert (event.action, event.reason, event.actor) == ("move", "retrained model beat prod", "you (demo)")
+
+
+def test_promote_publishes_latest_with_the_sha256_it_showed(demo_repository: Repository) -> None:
+    latest = demo_repository.get_artifact_version("customer-analytics-db")
+
+    async def script(pilot: Pilot[None]) -> None:
+        await select(pilot, "churn-model", version="LATEST")  # LATEST equals version 4 there
+        await pilot.press("p")
+        await settle(pilot)
+        assert "publishing changes nothing" in str(dialog(pilot).query_one("#promote-publish", Checkbox).label)
+        await pilot.press("escape")
+
+        await select(pilot, "customer-analytics-db", version="LATEST")
+        await pilot.press("p")
+        await settle(pilot)
+        modal = dialog(pilot)
+        publish = modal.query_one("#promote-publish", Checkbox)
+        assert publish.value and latest.sha256[:12] in str(publish.label)
+        await type_into(pilot, "promote-alias", "")
+        assert "Publish: LATEST (sha256" in str(modal.query_one("#release-change", Label).render())
+        assert "✓ LATEST" in checklist(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, MainScreen)
+        assert any("published version 7" in text for text in notifications(pilot.app))
+
+    drive(release_app(demo_repository), script)
+    assert demo_repository.get_artifact_version("customer-analytics-db", 7).sha256 == latest.sha256
+    assert len(demo_repository.list_artifact_versions("churn-model")) == 5
+
+
+# --- rollback -----------------------------------------------------------------------------------
+
+def test_rollback_takes_b_and_enter_and_protected_aliases_need_their_name(
+    demo_repository: Repository,
+) -> None:
+    async def script(pilot: Pilot[None]) -> None:
+        await select(pilot, "edge-config", alias="staging")
+        await pilot.press("b", "enter")  # enter before the history has loaded: it waits for it
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, MainScreen)
+        assert any("staging rolled back to v4 100%" in text for text in notifications(pilot.app))
+
+        await select(pilot, "customer-analytics-db", alias="production")
+        await pilot.press("b")
+        await settle(pilot)
+        modal = dialog(pilot)
+        assert isinstance(modal, RollbackModal)
+        table = modal.query_one("#rollback-history")
+        assert table.row_count == 4 and table.cursor_row == 1
+        assert "Restore revision 3: v4 90% | v6 10% → v4 100%" in str(modal.query_one("#release-change").render())
+        await pilot.press("enter")
+        assert "production is protected: type 'production' to confirm" in status(pilot)
+        assert pilot.app.focused is modal.field("release-confirm-name")
+        await pilot.press(*"prod", "enter")
+        assert "(typed 'prod')" in status(pilot)
+        await type_into(pilot, "release-confirm-name", "production")
+        await type_into(pilot, "release-reason", "canary v6 raises p95 latency")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, MainScreen)
+
+    drive(release_app(demo_repository), script)
+    staging = demo_repository.get_alias("edge-config", "staging")
+    assert (staging.version, staging.revision) == ("4", 3)
+    event = demo_repository.list_alias_history("edge-config", "staging", limit=1)[0]
+    assert (event.action, event.before, event.after) == (
+        "rollback", AliasConfig(version="5"), AliasConfig(version="4"),
+    )
+    production = demo_repository.get_alias("customer-analytics-db", "production")
+    assert production.config == AliasConfig(version="4")
+    event = demo_repository.list_alias_history("customer-analytics-db", "production", limit=1)[0]
+    assert (event.action, event.reason) == ("rollback", "canary v6 raises p95 latency")
+
+
+# --- canary -------------------------------------------------------------------------------------
+
+def test_canary_start_with_stepped_weight_after_validation(demo_repository: Repository) -> None:
+    async def script(pilot: Pilot[None]) -> None:
+        await select(pilot, "churn-model", alias="staging")
+        await pilot.press("C")
+        await settle(pilot)
+        modal = dialog(pilot)
+        assert isinstance(modal, CanaryModal)
+        weight = modal.query_one(WeightInput)
+        assert pilot.app.focused is weight
+        assert (modal.field("canary-stable").value, modal.field("canary-version").value) == ("4", "3")
+        assert weight.value == "10"
+        await pilot.press("plus", "plus", "greater_than_sign", "minus")
+        assert weight.value == "16"
+        await pilot.press("right_square_bracket", "right_square_bracket", "left_square_bracket")
+        assert weight.value == "25"
+        await pilot.press("less_than_sign")
+        await settle(pilot)
+        assert weight.value == "20"
+        histogram = modal.query_one(TrafficHistogram)
+        assert histogram.alias is not None and histogram.alias.secondary_version_weight == 20
+        counts = histogram.draw(10_000)
+        assert counts.total == 10_000 and 1_800 < counts.secondary < 2_200
+
+        await type_into(pilot, "canary-weight", "100")
+        await pilot.press("enter")
+        assert "weight 100% is not in 0..99" in status(pilot)
+        await type_into(pilot, "canary-version", "4")
+        assert "canary version 4 must differ from the stable version 4" in status(pilot)
+        await type_into(pilot, "canary-version", "3")
+        await type_into(pilot, "canary-weight", "20")
+        assert "Apply: v4 100% → v4 80% | v3 20%" in str(modal.query_one("#release-change").render())
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, MainScreen)
+
+    drive(release_app(demo_repository), script)
+    staging = demo_repository.get_alias("churn-model", "staging")
+    assert staging.config == AliasConfig(version="4", secondary_version="3", secondary_version_weight=20)
+    event = demo_repository.list_alias_history("churn-model", "staging", limit=1)[0]
+    assert (event.action, event.reason) == ("canary", "canary v3 at 20% (stable v4)")
+
+
+def test_canary_raise_promote_and_abort(demo_repository: Repository) -> None:
+    async def script(pilot: Pilot[None]) -> None:
+        await select(pilot, "edge-config", alias="production")  # v3 75% | v5 25%
+        await pilot.press("C")
+        await settle(pilot)
+        assert dialog(pilot).query_one(WeightInput).value == "25"
+        await pilot.press("right_square_bracket")  # 50
+        await type_into(pilot, "release-confirm-name", "production")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, MainScreen)
+
+        await pilot.press("C")  # later: promote the canary to 100%
+        await settle(pilot)
+        await type_into(pilot, "release-confirm-name", "production")
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, MainScreen)
+
+        await select(pilot, "customer-analytics-db", alias="production")  # v4 90% | v6 10%
+        await pilot.press("C")
+        await settle(pilot)
+        await type_into(pilot, "release-confirm-name", "production")
+        await type_into(pilot, "release-reason", "v6 fails schema check")
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, MainScreen)
+
+    drive(release_app(demo_repository), script)
+    assert demo_repository.get_alias("edge-config", "production").config == AliasConfig(version="5")
+    promoted, raised = demo_repository.list_alias_history("edge-config", "production", limit=2)
+    assert (raised.action, raised.reason) == ("weight", "raise canary v5 from 25% to 50%")
+    assert raised.after == AliasConfig(version="3", secondary_version="5", secondary_version_weight=50)
+    assert (promoted.action, promoted.reason) == ("move", "promote canary v5 to 100%")
+    production = demo_repository.get_alias("customer-analytics-db", "production")
+    assert production.config == AliasConfig(version="4")
+    aborted = demo_repository.list_alias_history("customer-analytics-db", "production", limit=1)[0]
+    assert (aborted.action, aborted.reason) == ("canary", "v6 fails schema check")
+
+
+# --- safety -------------------------------------------------------------------------------------
+
+def test_a_second_writer_is_reported_with_who_and_when_and_nothing_is_overwritten(
+    demo_repository: Repository,
+) -> None:
+    colleague = other_writer(demo_repository)
+
+    async def script(pilot: Pilot[None]) -> None:
+        # Between the pre-flight and the confirm: core's expected_revision refuses the write.
+        await select(pilot, "edge-config", alias="staging")
+        await pilot.press("C")
+        await settle(pilot)
+        modal = dialog(pilot)
+        assert modal.checks is not None and modal.checks.passed
+        colleague.put_alias("edge-config", "staging", "3", reason="hotfix rollback")
+        await pilot.press("enter")  # a 10% canary of v4 on v5, displayed at revision 2
+        await settle(pilot)
+        conflict = pilot.app.screen
+        assert isinstance(conflict, ConflictModal)
+        assert conflict.conflict.actor == "dana.oncall"
+        assert conflict.conflict.reason == "hotfix rollback"
+        assert "revision 3 · move · v5 100% → v3 100%" in (conflict.conflict.change or "")
+        assert demo_repository.get_alias("edge-config", "staging").version == "3"
+
+        await pilot.press("r")  # reload: the dialog shows the colleague's change, confirm works again
+        await settle(pilot)
+        assert pilot.app.screen is modal
+        assert "rev 3 · dana.oncall" in str(modal.query_one("#canary-now", Label).render())
+        assert modal.checks is not None and modal.checks.passed
+        await type_into(pilot, "canary-stable", "3")
+        await type_into(pilot, "canary-version", "5")
+        await type_into(pilot, "canary-weight", "5")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, MainScreen)
+
+        # Before the dialog opened: the pre-flight finds it, confirm shows who moved it.
+        await select(pilot, "search-ranker", alias="staging")
+        colleague.put_alias("search-ranker", "staging", "1", reason="bisecting")
+        await pilot.press("b")
+        await settle(pilot)
+        assert "✕ alias staging" in checklist(pilot) and "moved to revision 2" in checklist(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConflictModal)
+        assert pilot.app.screen.conflict.actor == "dana.oncall"
+        await pilot.press("escape")
+        assert isinstance(pilot.app.screen, RollbackModal)
+
+    drive(release_app(demo_repository), script)
+    staging = demo_repository.get_alias("edge-config", "staging")
+    assert staging.config == AliasConfig(version="3", secondary_version="5", secondary_version_weight=5)
+    assert staging.revision == 4
+    assert demo_repository.get_alias("search-ranker", "staging").revision == 2
+
+
+def test_preflight_failures_block_confirm(demo_repository: Repository) -> None:
+    version = demo_repository.get_artifact_version("churn-model", 1)
+    demo_repository._c(None).s3.copy_object(  # tamper with the object's sha256 metadata
+        Bucket=version.s3path.bucket, Key=version.s3path.key,
+        CopySource={"Bucket": version.s3path.bucket, "Key": version.s3path.key},
+        Metadata={"artifact_name": "churn-model", "artifact_sha256": "0" * 64},
+        MetadataDirective="REPLACE",
+    )
+
+    async def script(pilot: Pilot[None]) -> None:
+        await select(pilot, "churn-model", version="1")
+        await pilot.press("p")
+        await settle(pilot)
+        await type_into(pilot, "promote-alias", "staging")
+        modal = dialog(pilot)
+        assert "✕ v1" in checklist(pilot) and "S3 object says sha256 000000" in checklist(pilot)
+        assert modal.query_one("#confirm", Button).disabled
+        await pilot.press("enter")
+        assert pilot.app.screen is modal
+        assert "pre-flight failed: v1" in status(pilot)
+
+        # Deleted after the checks passed: core refuses the write and the dialog says so.
+        await type_into(pilot, "promote-version", "2")
+        assert modal.checks is not None and modal.checks.passed
+        other_writer(demo_repository).delete_artifact_version("churn-model", 2)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert pilot.app.screen is modal
+        assert "nothing changed: artifact 'churn-model' version 2 not found or deleted" in status(pilot)
+        await pilot.press("escape")
+
+        await select(pilot, "fraud-rules", alias="production")
+        await pilot.press("b")
+        await settle(pilot)
+        await pilot.press("down")  # revision 2: version 2, deleted since
+        await settle(pilot)
+        assert "✕ v2" in checklist(pilot) and "does not exist or is deleted" in checklist(pilot)
+        assert dialog(pilot).query_one("#confirm", Button).disabled
+
+    drive(release_app(demo_repository), script)
+    assert demo_repository.get_alias("churn-model", "staging").version == "4"
+    assert demo_repository.get_alias("fraud-rules", "production").revision == 4
+
+
+def test_read_only_disables_release_actions_and_says_why(demo_repository: Repository) -> None:
+    async def script(pilot: Pilot[None]) -> None:
+        screen = await select(pilot, "customer-analytics-db", alias="production")
+        bindings = screen.active_bindings
+        assert not any(bindings[key].enabled for key in ("p", "b", "C"))
+        assert bindings["h"].enabled
+        await pilot.press("p", "b", "C")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, MainScreen)
+        assert sum("open read-only" in text for text in notifications(pilot.app)) == 3
+        rows = {action.action: action for action in key_actions(screen)}
+        assert all(rows[name].unavailable for name in ("promote", "rollback", "canary"))
+        await pilot.press("h")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, AliasHistoryScreen)
+
+    drive(release_app(demo_repository, read_only=True), script)
+
+
+def test_history_screen_help_and_palette(demo_repository: Repository) -> None:
+    async def script(pilot: Pilot[None]) -> None:
+        screen = await select(pilot, "fraud-rules", alias="production")
+        keys = {action.action: action.key_text for action in key_actions(screen)}
+        assert {keys[a] for a in ("promote", "rollback", "canary", "alias_history")} == {"p", "b", "C", "h"}
+
+        await pilot.press("h")
+        await settle(pilot)
+        history = pilot.app.screen
+        assert isinstance(history, AliasHistoryScreen)
+        table = history.query_one("#history-table")
+        assert [table.get_row_at(i)[0] for i in range(table.row_count)] == ["4", "3", "2", "1"]
+        assert table.get_row_at(1)[4] == "rollback: regex timeouts in v2"
+        await pilot.press("escape")
+        assert pilot.app.screen is screen
+
+        await pilot.press("ctrl+p", *"rollback")
+        palette = pilot.app.screen
+        for _ in range(100):  # the palette gathers its hits in a timer-driven task
+            await pilot.pause(0.05)
+            if palette.query_one(CommandList).option_count:
+                break
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, RollbackModal)
+
+    drive(release_app(demo_repository), script)
+
+
+# --- pictures -----------------------------------------------------------------------------------
+
+SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+
+
+def picture(open_dialog: Callable[[Pilot[None]], Awaitable[None]]) -> Callable[[Pilot[None]], Awaitable[None]]:
+    """Settle, open the dialog, settle, and stop the cursors blinking."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await open_dialog(pilot)
+        await settle(pilot)
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+        await pilot.pause()
+
+    return run_before
+
+
+def test_snapshot_promote(snap_compare: SnapCompare, demo_repository: Repository) -> None:
+    async def open_dialog(pilot: Pilot[None]) -> None:
+        await select(pilot, "customer-analytics-db", alias="staging")
+        await pilot.press("p")
+
+    app = release_app(demo_repository)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=picture(open_dialog))
+
+
+@SIZES
+def test_snapshot_rollback(snap_compare: SnapCompare, demo_repository: Repository, size: tuple[int, int]) -> None:
+    async def open_dialog(pilot: Pilot[None]) -> None:
+        await select(pilot, "customer-analytics-db", alias="production")
+        await pilot.press("b")
+
+    app = release_app(demo_repository)
+    assert snap_compare(app, terminal_size=size, run_before=picture(open_dialog))
+
+
+@SIZES
+def test_snapshot_canary_with_the_histogram_mid_replay(
+    snap_compare: SnapCompare, demo_repository: Repository, size: tuple[int, int]
+) -> None:
+    async def open_dialog(pilot: Pilot[None]) -> None:
+        await select(pilot, "edge-config", alias="production")
+        await pilot.press("C")
+        await settle(pilot)
+        await pilot.press("right_square_bracket")  # 25% -> 50%, not applied yet
+        await settle(pilot)
+        pilot.app.screen.query_one(TrafficHistogram).draw(12_345)
+
+    app = release_app(demo_repository)
+    assert snap_compare(app, terminal_size=size, run_before=picture(open_dialog))
+
+
+def test_snapshot_conflict(snap_compare: SnapCompare, demo_repository: Repository) -> None:
+    async def open_dialog(pilot: Pilot[None]) -> None:
+        await select(pilot, "edge-config", alias="staging")
+        await pilot.press("b")
+        await settle(pilot)
+        other_writer(demo_repository).put_alias("edge-config", "staging", "3", reason="hotfix rollback")
+        await pilot.press("enter")
+
+    app = release_app(demo_repository)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=picture(open_dialog))
+
+
+def test_snapshot_history(snap_compare: SnapCompare, demo_repository: Repository) -> None:
+    async def open_dialog(pilot: Pilot[None]) -> None:
+        await select(pilot, "customer-analytics-db", alias="production")
+        await pilot.press("h")
+
+    app = release_app(demo_repository)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=picture(open_dialog))

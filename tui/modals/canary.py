@@ -1,0 +1,313 @@
+"""Canary: split an alias between a stable and a canary version, raise the weight, promote, abort.
+
+The embedded histogram replays the proposed split live, before anything is applied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.suggester import SuggestFromList
+from textual.widgets import Button, Input, Label
+
+from core.layout import encode_version
+from core.models import AliasConfig
+
+from ..formatting import timestamp
+from ..preflight import Plan
+from ..release import split_text, version_label
+from ..widgets.histogram import TrafficHistogram
+from .release import Incomplete, ReleaseContext, ReleaseModal, ReleaseOutcome, StateLoaded
+
+if TYPE_CHECKING:
+    from core import Repository
+    from core.models import Alias
+
+PRESETS = (1, 5, 10, 25, 50)
+DEFAULT_WEIGHT = 10
+Mode = Literal["apply", "promote", "abort"]
+
+
+@dataclass(frozen=True)
+class CanaryStep:
+    """One canary change: apply a split, promote the canary to 100%, or abort back to stable."""
+
+    mode: Mode
+    stable: str
+    canary: str | None
+    weight: int | None
+    before: AliasConfig
+    expected_revision: int
+
+    @property
+    def after(self) -> AliasConfig:
+        if self.mode == "promote":
+            return AliasConfig(version=self.canary or "")
+        if self.mode == "abort":
+            return AliasConfig(version=self.stable)
+        return AliasConfig(
+            version=self.stable, secondary_version=self.canary, secondary_version_weight=self.weight
+        )
+
+
+def step_weight(value: int, delta: int) -> int:
+    return max(0, min(99, value + delta))
+
+
+def next_preset(value: int, direction: int) -> int:
+    """The nearest preset above (direction 1) or below (-1) `value`; stays put at the ends."""
+    if direction > 0:
+        return next((preset for preset in PRESETS if preset > value), value)
+    return next((preset for preset in reversed(PRESETS) if preset < value), value)
+
+
+class WeightInput(Input):
+    """The canary's percent: type 0–99, or step with + - (1), < > (5) and [ ] (presets)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("plus,equals_sign,up", "step(1)", "+1%", show=False, priority=True, id="weight-up"),
+        Binding("minus,down", "step(-1)", "-1%", show=False, priority=True, id="weight-down"),
+        Binding("greater_than_sign,pageup", "step(5)", "+5%", show=False, priority=True, id="weight-up-5"),
+        Binding("less_than_sign,pagedown", "step(-5)", "-5%", show=False, priority=True,
+                id="weight-down-5"),
+        Binding("right_square_bracket", "preset(1)", "Next preset", show=False, priority=True,
+                id="weight-next-preset"),
+        Binding("left_square_bracket", "preset(-1)", "Previous preset", show=False, priority=True,
+                id="weight-previous-preset"),
+    ]
+
+    def __init__(self, value: str, *, id: str | None = None) -> None:
+        super().__init__(value, restrict=r"[0-9]{0,3}", id=id, compact=True)
+
+    @property
+    def number(self) -> int:
+        return int(self.value) if self.value.isdigit() else 0
+
+    def set_number(self, number: int) -> None:
+        self.value = str(number)
+        self.cursor_position = len(self.value)
+
+    def action_step(self, delta: int) -> None:
+        self.set_number(step_weight(self.number, delta))
+
+    def action_preset(self, direction: int) -> None:
+        self.set_number(next_preset(self.number, direction))
+
+
+class PresetButton(Button, can_focus=False):
+    """A weight preset; the keyboard reaches presets with [ and ] in the weight field."""
+
+
+class CanaryModal(ReleaseModal[CanaryStep]):
+    """Pre-filled with the alias's split (or its stable version and the newest other version)."""
+
+    KIND = "canary"
+    CONFIRM_LABEL = "Apply"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+g", "promote_canary", "Promote canary", tooltip="Send all traffic to the canary",
+                id="canary-promote"),
+        Binding("ctrl+n", "abort_canary", "Abort canary", tooltip="Drop the canary: back to stable",
+                id="canary-abort"),
+    ]
+
+    def __init__(self, context: ReleaseContext, alias: Alias) -> None:
+        super().__init__(context)
+        self.alias = alias
+        self.mode: Mode = "apply"
+
+    def title_text(self) -> str:
+        return f"Canary {self.alias.alias} · {self.context.name}"
+
+    def _defaults(self) -> tuple[str, str, str]:
+        alias = self.alias
+        if alias.secondary_version is not None:
+            weight = alias.secondary_version_weight or DEFAULT_WEIGHT
+            return alias.version, alias.secondary_version, str(weight)
+        candidate = next((a.version for a in self.context.published if a.version != alias.version), "")
+        return alias.version, candidate, str(DEFAULT_WEIGHT)
+
+    def compose_body(self) -> ComposeResult:
+        stable, canary, weight = self._defaults()
+        versions = SuggestFromList([a.version for a in self.context.versions])
+        yield Label(self._now_text(), id="canary-now", classes="release-now", markup=False)
+        with Horizontal(classes="release-row"):
+            yield Label("Stable", classes="release-label")
+            yield Input(stable, id="canary-stable", compact=True, restrict=r"[0-9A-Za-z]*",
+                        max_length=8, suggester=versions)
+            yield Label("Canary", classes="release-label")
+            yield Input(canary, id="canary-version", compact=True, restrict=r"[0-9A-Za-z]*",
+                        max_length=8, suggester=versions)
+            yield Label("Weight", classes="release-label")
+            yield WeightInput(weight, id="canary-weight")
+            yield Label("%", id="canary-percent")
+            for preset in PRESETS:
+                yield PresetButton(f"{preset}%", id=f"preset-{preset}", classes="preset", compact=True)
+        yield Label(
+            "weight: type 0–99 · +/- 1 · </> 5 · [/] presets · ^g promote · ^n abort · ^r reload",
+            classes="dialog-hint release-hint", markup=False,
+        )
+        settings = self.context.settings
+        yield TrafficHistogram(
+            self.alias, rate=settings.replay_rate, seed=settings.replay_seed,
+            paused=settings.replay_paused, id="canary-histogram",
+        )
+
+    def compose_buttons(self) -> ComposeResult:
+        yield from super().compose_buttons()
+        yield Button("Promote (^g)", id="promote-canary", classes="release-action", compact=True)
+        yield Button("Abort (^n)", id="abort-canary", classes="release-action", compact=True)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one(WeightInput).focus()
+
+    @property
+    def histogram(self) -> TrafficHistogram:
+        return self.query_one(TrafficHistogram)
+
+    def _now_text(self) -> str:
+        alias = self.alias
+        when = timestamp(alias.update_at, self.context.clock(), self.context.tz)
+        return (
+            f"Now: {split_text(alias.config)} · rev {alias.revision} · "
+            f"{alias.updated_by or 'unknown'} · {when}"
+        )
+
+    # --- modes -----------------------------------------------------------------------------------
+
+    def fields_changed(self) -> None:
+        self.mode = "apply"
+        super().fields_changed()
+
+    def _confirm_mode(self, mode: Mode) -> None:
+        self.mode = mode
+        self.proposal_changed()
+        self.action_confirm()
+
+    def action_promote_canary(self) -> None:
+        self._confirm_mode("promote")
+
+    def action_abort_canary(self) -> None:
+        self._confirm_mode("abort")
+
+    def confirm_button(self) -> None:
+        self._confirm_mode("apply")
+
+    @on(Button.Pressed, "#promote-canary")
+    def _promote_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_promote_canary()
+
+    @on(Button.Pressed, "#abort-canary")
+    def _abort_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_abort_canary()
+
+    @on(Button.Pressed, ".preset")
+    def _preset_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        weight = self.query_one(WeightInput)
+        weight.set_number(int(str(event.button.label).rstrip("%")))
+        weight.focus()
+
+    # --- the proposal ----------------------------------------------------------------------------
+
+    def target_alias(self) -> str | None:
+        return self.alias.alias
+
+    def _version(self, field: str, role: str) -> str:
+        text = self.field(field).value.strip()
+        if not text:
+            raise Incomplete(f"enter the {role} version")
+        version = encode_version(text)
+        if self.context.version(version) is None:
+            raise ValueError(f"{role} version {text!r} of {self.context.name} does not exist or is deleted")
+        return version
+
+    def proposal(self) -> CanaryStep:
+        before, alias = self.alias.config, self.alias.alias
+        stable = self._version("canary-stable", "stable")
+        step = CanaryStep(
+            mode=self.mode, stable=stable, canary=None, weight=None, before=before,
+            expected_revision=self.alias.revision,
+        )
+        if self.mode == "abort":
+            if before.secondary_version is None:
+                raise ValueError(f"{alias} runs no canary: nothing to abort")
+            return step
+        canary = self._version("canary-version", "canary")
+        if canary == stable:
+            raise ValueError(f"canary version {canary} must differ from the stable version {stable}")
+        if self.mode == "promote":
+            return CanaryStep("promote", stable, canary, None, before, self.alias.revision)
+        text = self.field("canary-weight").value.strip()
+        if not text:
+            raise Incomplete("enter the canary weight: 0..99 percent")
+        weight = int(text)
+        if not 0 <= weight <= 99:
+            raise ValueError(
+                f"weight {text}% is not in 0..99; to send all traffic to {version_label(canary)} "
+                "use Promote canary (^g)"
+            )
+        step = CanaryStep("apply", stable, canary, weight, before, self.alias.revision)
+        if step.after == before:
+            raise Incomplete(f"{alias} already runs {split_text(before)}: change the weight or versions")
+        return step
+
+    def plan_for(self, proposal: CanaryStep) -> Plan:
+        versions = tuple(dict.fromkeys(v for v in (proposal.stable, proposal.canary) if v))
+        if proposal.mode == "promote":
+            versions = (proposal.canary or "",)
+        elif proposal.mode == "abort":
+            versions = (proposal.stable,)
+        return Plan(
+            name=self.context.name, versions=versions, alias=self.alias.alias,
+            expected_revision=proposal.expected_revision,
+        )
+
+    def change_for(self, proposal: CanaryStep) -> str:
+        title = {"apply": "Apply", "promote": "Promote canary", "abort": "Abort canary"}[proposal.mode]
+        # The histogram below shows the traffic; the line only says before → after.
+        return f"{title}: {split_text(proposal.before)} → {split_text(proposal.after)}"
+
+    def show_proposal(self, proposal: CanaryStep) -> None:
+        self.histogram.set_config(proposal.after)
+
+    def default_reason(self, proposal: CanaryStep) -> str:
+        before = proposal.before
+        if proposal.mode == "promote":
+            return f"promote canary {version_label(proposal.canary or '')} to 100%"
+        if proposal.mode == "abort":
+            canary = version_label(before.secondary_version or "")
+            return f"abort canary {canary}: back to {version_label(proposal.stable)}"
+        if before.secondary_version == proposal.canary and before.version == proposal.stable:
+            old = before.secondary_version_weight or 0
+            verb = "raise" if (proposal.weight or 0) > old else "lower"
+            return f"{verb} canary {version_label(proposal.canary or '')} from {old}% to {proposal.weight}%"
+        canary, stable = version_label(proposal.canary or ""), version_label(proposal.stable)
+        return f"canary {canary} at {proposal.weight}% (stable {stable})"
+
+    def perform(self, repository: Repository, proposal: CanaryStep, reason: str | None) -> ReleaseOutcome:
+        name, alias = self.context.name, self.alias.alias
+        after = proposal.after
+        result = repository.put_alias(
+            name, alias, after.version, after.secondary_version, after.secondary_version_weight,
+            expected_revision=proposal.expected_revision, reason=reason,
+        )
+        title = {"apply": "Canary applied", "promote": "Canary promoted", "abort": "Canary aborted"}
+        return ReleaseOutcome(
+            name=name,
+            title=title[proposal.mode],
+            summary=f"{name}: {alias} → {split_text(result.config)} (revision {result.revision})",
+        )
+
+    def show_state(self, state: StateLoaded) -> None:
+        current = next((a for a in state.aliases if a.alias == self.alias.alias), None)
+        if current is not None:
+            self.alias = current
+        self.query_one("#canary-now", Label).update(self._now_text())

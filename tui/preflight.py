@@ -1,0 +1,213 @@
+"""Pre-flight checks before an alias change or a publish; blocking calls, run them in a worker.
+
+Every check asks the backend, not what the console has cached: the versions the change points at
+exist, are not deleted and their S3 objects carry the sha256 DynamoDB records (HEAD, no download);
+the alias is still at the revision the dialog displayed; LATEST still has the content shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from core.errors import (
+    AliasNotFoundError,
+    ArtifactNotFoundError,
+    ConflictError,
+    IntegrityError,
+    VrcError,
+)
+
+from .release import split_text, version_label
+
+if TYPE_CHECKING:
+    from core import Repository
+    from core.models import Alias, AliasEvent
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a dialog is about to do, as far as the checks care; equal plans share results.
+
+    `expected_revision` None means the alias did not exist when displayed.
+    """
+
+    name: str
+    versions: tuple[str, ...] = ()
+    alias: str | None = None
+    expected_revision: int | None = None
+    latest_sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Someone else changed what a dialog displayed: who, when, what, and core's own words."""
+
+    subject: str
+    message: str
+    actor: str | None = None
+    when: datetime | None = None
+    change: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the checklist; `conflict` says who moved the alias when that is why it failed."""
+
+    subject: str
+    ok: bool
+    detail: str
+    conflict: Conflict | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Checks:
+    """The results for one plan."""
+
+    plan: Plan
+    items: tuple[Check, ...]
+
+    @property
+    def passed(self) -> bool:
+        return all(check.ok for check in self.items)
+
+    @property
+    def failures(self) -> tuple[Check, ...]:
+        return tuple(check for check in self.items if not check.ok)
+
+    @property
+    def conflict(self) -> Conflict | None:
+        return next((check.conflict for check in self.items if check.conflict), None)
+
+
+def run_checks(
+    repository: Repository, plan: Plan, cancelled: Callable[[], bool] = lambda: False
+) -> Checks:
+    """Run every check of `plan`; stops early (returning what it has) once `cancelled()` is true.
+
+    Backend failures other than the ones checked for (unreachable, access denied) propagate.
+    """
+    items: list[Check] = []
+    if plan.latest_sha256 is not None:
+        items.append(check_latest(repository, plan.name, plan.latest_sha256))
+    for version in plan.versions:
+        if cancelled():
+            return Checks(plan, tuple(items))
+        items.append(check_version(repository, plan.name, version))
+    if plan.alias is not None and not cancelled():
+        items.append(check_alias(repository, plan.name, plan.alias, plan.expected_revision))
+    return Checks(plan, tuple(items))
+
+
+def check_version(repository: Repository, name: str, version: str) -> Check:
+    subject = version_label(version)
+    try:
+        artifact = repository.verify_artifact_version(name, version)
+    except ArtifactNotFoundError:
+        return Check(subject, False, f"version {version} of {name} does not exist or is deleted")
+    except IntegrityError as error:
+        return Check(subject, False, str(error))
+    return Check(subject, True, f"exists; its S3 object matches sha256 {artifact.sha256[:8]}")
+
+
+def check_latest(repository: Repository, name: str, expected_sha256: str) -> Check:
+    try:
+        latest = repository.verify_artifact_version(name, "LATEST")
+    except ArtifactNotFoundError:
+        return Check("LATEST", False, f"{name} has no LATEST any more")
+    except IntegrityError as error:
+        return Check("LATEST", False, str(error))
+    if latest.sha256 != expected_sha256:
+        detail = (
+            f"changed since displayed: now sha256 {latest.sha256[:12]}, "
+            f"was {expected_sha256[:12]}"
+        )
+        conflict = Conflict(
+            subject=f"LATEST of {name}",
+            message=f"LATEST of {name} was replaced: it is now sha256 {latest.sha256[:12]}, "
+            f"not {expected_sha256[:12]} as displayed",
+            when=latest.update_at,
+            change=f"new upload, {latest.size or 0:,} bytes, sha256 {latest.sha256[:12]}",
+        )
+        return Check("LATEST", False, detail, conflict)
+    return Check("LATEST", True, f"unchanged since displayed; its S3 object matches sha256 {latest.sha256[:8]}")
+
+
+def check_alias(
+    repository: Repository, name: str, alias: str, expected_revision: int | None
+) -> Check:
+    subject = f"alias {alias}"
+    try:
+        current: Alias | None = repository.get_alias(name, alias)
+    except AliasNotFoundError:
+        current = None
+    if current is None and expected_revision is None:
+        return Check(subject, True, "does not exist yet: it will be created")
+    if current is not None and current.revision == expected_revision:
+        return Check(subject, True, f"unchanged since displayed (revision {expected_revision})")
+    conflict = alias_conflict(repository, name, alias, expected_revision, current)
+    return Check(subject, False, f"{conflict.message} — ctrl+r reloads", conflict)
+
+
+def alias_conflict(
+    repository: Repository,
+    name: str,
+    alias: str,
+    expected_revision: int | None,
+    current: Alias | None,
+) -> Conflict:
+    """Describe how `alias` differs from what was displayed, with its newest history event."""
+    event = _newest_event(repository, name, alias)
+    subject = f"alias {alias} of {name}"
+    if current is None:
+        message = f"{alias} was deleted since it was displayed (at revision {expected_revision})"
+    elif expected_revision is None:
+        message = f"{alias} was created since the dialog opened; it points at {split_text(current.config)}"
+    else:
+        message = (
+            f"{alias} moved to revision {current.revision} since it was displayed at revision "
+            f"{expected_revision}; it points at {split_text(current.config)}"
+        )
+    return Conflict(
+        subject=subject,
+        message=message,
+        actor=event.actor if event else (current.updated_by if current else None),
+        when=event.time if event else (current.update_at if current else None),
+        change=_event_change(event),
+        reason=event.reason if event else None,
+    )
+
+
+def conflict_from_error(
+    repository: Repository, name: str, alias: str | None, error: ConflictError
+) -> Conflict:
+    """A Conflict for the ConflictError a write raised, with the alias's newest event if any."""
+    event = _newest_event(repository, name, alias) if alias else None
+    return Conflict(
+        subject=f"alias {alias} of {name}" if alias else f"LATEST of {name}",
+        message=str(error),
+        actor=error.actor or (event.actor if event else None),
+        when=error.when or (event.time if event else None),
+        change=_event_change(event),
+        reason=event.reason if event else None,
+    )
+
+
+def _newest_event(repository: Repository, name: str, alias: str) -> AliasEvent | None:
+    try:
+        history = repository.list_alias_history(name, alias, limit=1)
+    except VrcError:
+        return None
+    return history[0] if history else None
+
+
+def _event_change(event: AliasEvent | None) -> str | None:
+    if event is None:
+        return None
+    return (
+        f"revision {event.revision} · {event.action} · "
+        f"{split_text(event.before)} → {split_text(event.after)}"
+    )

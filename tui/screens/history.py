@@ -1,0 +1,103 @@
+"""Alias history: every recorded change of one alias, newest first, with who, when and why."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label
+from textual.worker import Worker, WorkerState
+
+from ..modals.release import error_text
+from ..release import EVENT_COLUMNS, event_cells
+
+if TYPE_CHECKING:
+    from core import Repository
+    from core.models import AliasEvent
+
+HISTORY_LIMIT = 200
+
+
+@dataclass
+class HistoryLoaded(Message):
+    events: tuple[AliasEvent, ...]
+
+
+class AliasHistoryScreen(Screen[None]):
+    """Loads the history in a worker; escape, q or h closes."""
+
+    HELP_GROUP = "History"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,h", "close", "Close", id="history-close"),
+        Binding("R", "refresh", "Refresh", id="history-refresh"),
+    ]
+
+    def __init__(
+        self,
+        repository: Repository,
+        name: str,
+        alias: str,
+        *,
+        clock: Callable[[], datetime],
+        tz: tzinfo | None,
+    ) -> None:
+        super().__init__(classes="history-screen")
+        self.repository = repository
+        self.artifact = name
+        self.alias = alias
+        self.clock = clock
+        self.tz = tz
+        self.events: tuple[AliasEvent, ...] = ()
+
+    def compose(self) -> ComposeResult:
+        yield Label(f" History · {self.artifact} alias {self.alias} · newest first", id="history-title",
+                    markup=False)
+        table = DataTable[str](id="history-table", cursor_type="row", zebra_stripes=False)
+        table.add_columns(*EVENT_COLUMNS)
+        yield table
+        yield Label("", id="history-note", markup=False)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        self.query_one(DataTable).loading = True
+        self._load(self.repository, self.artifact, self.alias)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="history")
+    def _load(self, repository: Repository, name: str, alias: str) -> None:
+        events = repository.list_alias_history(name, alias, limit=HISTORY_LIMIT)
+        self.post_message(HistoryLoaded(tuple(events)))
+
+    @on(HistoryLoaded)
+    def _loaded(self, message: HistoryLoaded) -> None:
+        self.events = message.events
+        table = self.query_one(DataTable)
+        table.clear()
+        now = self.clock()
+        for event in message.events:
+            table.add_row(*event_cells(event, now, self.tz), key=str(event.revision))
+        table.loading = False
+        note = self.query_one("#history-note", Label)
+        count = len(message.events)
+        note.update(f" {count} change{'s' if count != 1 else ''}" + (
+            f" (the newest {HISTORY_LIMIT})" if count == HISTORY_LIMIT else ""
+        ) if count else " no recorded changes (an alias written by another tool keeps none)")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "history" and event.state is WorkerState.ERROR:
+            self.query_one(DataTable).loading = False
+            self.query_one("#history-note", Label).update(
+                f" ⚠ could not load the history: {error_text(event.worker.error)} — R retries"
+            )
+
+    def action_close(self) -> None:
+        self.dismiss(None)
