@@ -43,6 +43,7 @@ from ..widgets.artifacts import ArtifactPane
 from ..widgets.detail import DetailPane
 from ..widgets.status import StatusBar
 from ..widgets.versions import VersionPane
+from .release_actions import RELEASE_BINDINGS, RELEASE_WRITE_BINDINGS, ReleaseActions
 
 if TYPE_CHECKING:
     from core import Repository
@@ -52,6 +53,7 @@ WRITE_BINDINGS = [
     Binding("u", "upload", "Upload", tooltip="Upload a local file as LATEST", id="upload"),
     Binding("x", "delete", "Delete", tooltip="Soft-delete the selected version (asks first)",
             id="delete"),
+    *RELEASE_WRITE_BINDINGS,
 ]
 WRITE_ACTIONS = frozenset(binding.action for binding in WRITE_BINDINGS)
 
@@ -77,7 +79,7 @@ def describe_error(error: BaseException | None) -> str:
     return f"{type(error).__name__}: {error}" if error else "unknown error"
 
 
-class MainScreen(Screen[None]):
+class MainScreen(ReleaseActions, Screen[None]):
     """Browse one repository at a time; switch between the configured ones with `c`."""
 
     HELP_GROUP = "Console"
@@ -93,6 +95,7 @@ class MainScreen(Screen[None]):
         Binding("R", "refresh", "Refresh", tooltip="Reload artifacts, versions and aliases",
                 id="refresh"),
         *WRITE_BINDINGS,
+        *RELEASE_BINDINGS,
         Binding("d", "download", "Download", tooltip="Download the selected version to a path",
                 id="download"),
         Binding("c", "switch_repository", "Repos", show=False,
@@ -368,7 +371,8 @@ class MainScreen(Screen[None]):
 
     def action_explain_read_only(self) -> None:
         self.notify(
-            f"{self.connection.name} is open read-only: upload and delete are disabled.",
+            f"{self.connection.name} is open read-only: upload, delete, promote, rollback and "
+            "canary are disabled.",
             title="Read-only",
             severity="warning",
             markup=False,
