@@ -16,7 +16,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     from .app import VrcApp
 
-    VrcApp(launch.connections).run()
+    VrcApp(launch.connections, release=launch.release).run()
     return 0
 
 

@@ -7,11 +7,12 @@ import os
 import threading
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from .connection import Connection
+from .release import DEFAULT_PROTECTED, ReleaseSettings, parse_protected
 
 if TYPE_CHECKING:
     from core import Repository
@@ -56,6 +57,7 @@ class Config:
     path: Path
     repositories: Mapping[str, RepositorySpec]
     default: str | None = None
+    protected_aliases: tuple[str, ...] | None = None
 
 
 def config_path(env: Mapping[str, str]) -> Path:
@@ -78,11 +80,11 @@ def load_config(path: Path) -> Config:
         raise ConfigError(f"cannot read config file {path}: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
-    unknown = set(data) - {"default", "repositories"}
+    unknown = set(data) - {"default", "repositories", "protected_aliases"}
     if unknown:
         raise ConfigError(
             f"config file {path}: unknown top-level key(s) {', '.join(sorted(unknown))}; "
-            "expected 'default' and [repositories.NAME] tables"
+            "expected 'default', 'protected_aliases' and [repositories.NAME] tables"
         )
     entries = data.get("repositories", {})
     if not isinstance(entries, dict):
@@ -93,7 +95,22 @@ def load_config(path: Path) -> Config:
         raise ConfigError(
             f"config file {path}: default = {default!r} is not one of: {_names(repositories)}"
         )
-    return Config(path=path, repositories=repositories, default=default)
+    return Config(path=path, repositories=repositories, default=default,
+                  protected_aliases=_protected(path, data.get("protected_aliases")))
+
+
+def _protected(path: Path, value: object) -> tuple[str, ...] | None:
+    """protected_aliases = ["prod*", "live"] (or one string); [] protects nothing."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return parse_protected(value)
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return tuple(item.strip() for item in value if item.strip())
+    raise ConfigError(
+        f"config file {path}: protected_aliases must be a list of alias patterns like "
+        f"[\"prod*\"], got {value!r}"
+    )
 
 
 def _spec(path: Path, name: str, entry: object) -> RepositorySpec:
@@ -132,7 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "Config file: $XDG_CONFIG_HOME/vrc/config.toml (default ~/.config/vrc/config.toml) "
             "with [repositories.NAME] tables holding bucket, prefix, table, region, profile, "
-            "endpoint_url, read_only, and an optional top-level default = \"NAME\"."
+            "endpoint_url, read_only, and optional top-level default = \"NAME\" and "
+            "protected_aliases = [\"prod*\"]."
         ),
     )
     where = parser.add_argument_group("repository")
@@ -148,6 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="open the embedded demo repository (in-process moto, seeded data)")
     parser.add_argument("--read-only", action="store_true",
                         help="disable uploads, deletes and alias changes")
+    parser.add_argument("--protect", metavar="PATTERNS",
+                        help="comma-separated alias patterns whose changes need the alias name typed "
+                        f"to confirm (default {','.join(DEFAULT_PROTECTED)}; '' protects none)")
     parser.add_argument("--config", type=Path, metavar="PATH",
                         help="config file to read instead of the default location")
     return parser
@@ -158,6 +179,7 @@ class Launch:
     """What the app opens first and what else it can switch to."""
 
     connections: tuple[Connection, ...]
+    release: ReleaseSettings = field(default_factory=ReleaseSettings)
 
     @property
     def initial(self) -> Connection:
@@ -219,7 +241,13 @@ def resolve(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = N
     demo = demo_connection(read_only=args.read_only)
     connections = [repository_connection(spec) for spec in specs]
     connections.insert(0 if chosen is None else len(connections), demo)
-    return Launch(connections=tuple(connections))
+    if args.protect is not None:
+        protected = parse_protected(args.protect)
+    elif config.protected_aliases is not None:
+        protected = config.protected_aliases
+    else:
+        protected = DEFAULT_PROTECTED
+    return Launch(connections=tuple(connections), release=ReleaseSettings(protected=protected))
 
 
 def with_environment(spec: RepositorySpec, env: Mapping[str, str]) -> RepositorySpec:

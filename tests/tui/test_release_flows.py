@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Awaitable, Callable
 from datetime import UTC
+from pathlib import Path
 
 import pytest
 from textual.command import CommandList
@@ -21,6 +22,7 @@ from core.demo import DEMO_NOW
 from core.models import AliasConfig
 from tui.app import VrcApp
 from tui.commands import key_actions
+from tui.config import ConfigError, resolve
 from tui.connection import Connection
 from tui.modals.canary import CanaryModal, WeightInput, next_preset, step_weight
 from tui.modals.conflict import ConflictModal
@@ -114,6 +116,21 @@ def test_weight_steps_presets_and_protected_patterns() -> None:
     settings = ReleaseSettings(protected=("prod*", "live"))
     assert settings.is_protected("production") and settings.is_protected("live")
     assert not settings.is_protected("staging") and not settings.is_protected("Production")
+
+
+def test_protected_patterns_come_from_the_command_line_or_the_config(tmp_path: Path) -> None:
+    env = {"XDG_CONFIG_HOME": str(tmp_path)}
+    assert resolve([], env).release.protected == ("prod*",)
+    assert resolve(["--protect", "prod*, live"], env).release.protected == ("prod*", "live")
+    assert resolve(["--protect", ""], env).release.protected == ()
+    config = tmp_path / "vrc" / "config.toml"
+    config.parent.mkdir()
+    config.write_text('protected_aliases = ["release_*"]\n')
+    assert resolve([], env).release.protected == ("release_*",)
+    assert resolve(["--protect", "prod*"], env).release.protected == ("prod*",)
+    config.write_text("protected_aliases = 3\n")
+    with pytest.raises(ConfigError, match="protected_aliases must be a list of alias patterns"):
+        resolve([], env)
 
 
 # --- promote ------------------------------------------------------------------------------------
