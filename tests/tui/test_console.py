@@ -347,6 +347,7 @@ def test_refresh_picks_up_changes_made_elsewhere(make_app: MakeApp, demo_reposit
         await settle(pilot)
         assert "zz-late" in screen.artifacts.shown
         assert screen.selected_name == "churn-model"
+        assert pilot.app.focused is screen.artifacts.table  # focus survives the loading state
         assert [view.artifact.version for view in screen.versions.views][:2] == ["LATEST", "5"]
 
     drive(make_app(), script)
