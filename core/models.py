@@ -15,6 +15,11 @@ from .layout import console_url, parse_s3_uri
 ContentReader = Callable[[str, "str | None", Any], bytes]
 
 
+def version_label(version: str) -> str:
+    """How a version reads in messages: "v5", or "LATEST"."""
+    return version if version == "LATEST" else f"v{version}"
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -89,9 +94,12 @@ class AliasConfig(_Frozen):
 
     def describe(self) -> str:
         if self.secondary_version is None:
-            return f"v{self.version}"
+            return version_label(self.version)
         weight = self.secondary_version_weight or 0
-        return f"v{self.version} {100 - weight}% | v{self.secondary_version} {weight}%"
+        return (
+            f"{version_label(self.version)} {100 - weight}% | "
+            f"{version_label(self.secondary_version)} {weight}%"
+        )
 
 
 class Alias(_Readable):

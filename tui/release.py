@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
+from core.models import version_label
+
 from .formatting import local_time
+
 
 if TYPE_CHECKING:
     from core.models import AliasConfig, AliasEvent
@@ -46,11 +49,6 @@ def next_alias(current: str, existing: Sequence[str]) -> str:
         return current
     later = PROMOTION_ORDER[PROMOTION_ORDER.index(current) + 1:]
     return next((alias for alias in later if alias in existing), current)
-
-
-def version_label(version: str) -> str:
-    """'v4', or 'LATEST' as it is."""
-    return version if version == "LATEST" else f"v{version}"
 
 
 def split_text(config: AliasConfig | None) -> str:

@@ -19,7 +19,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from core.errors import InvalidWeightError
 from core.layout import encode_version, validate_weight
-from core.models import Alias, AliasConfig
+from core.models import Alias, AliasConfig, version_label
 
 RATES = (1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000)
 """Draws per second that the faster/slower actions step through."""
@@ -399,7 +399,7 @@ class TrafficHistogram(Widget, can_focus=True):
         rows = [("primary", alias.version, counts.primary, alias.primary_weight)]
         if alias.secondary_version is not None:
             rows.append(("secondary", alias.secondary_version, counts.secondary, 100 - alias.primary_weight))
-        labels = [f"v{version}" for _, version, _, _ in rows]
+        labels = [version_label(version) for _, version, _, _ in rows]
         label_width = max(len(label) for label in labels)
         count_width = max(5, len(f"{counts.total:,}"))
         # label, bar, " 100.00%", " cfg 100%", " count"
