@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from core.models import version_label
-
 from .formatting import local_time
 
 
@@ -49,6 +47,13 @@ def next_alias(current: str, existing: Sequence[str]) -> str:
         return current
     later = PROMOTION_ORDER[PROMOTION_ORDER.index(current) + 1:]
     return next((alias for alias in later if alias in existing), current)
+
+
+def version_label(version: str) -> str:
+    """core's label ("v4", "LATEST"); imported on first use so pydantic stays off the startup path."""
+    from core.models import version_label as label
+
+    return label(version)
 
 
 def split_text(config: AliasConfig | None) -> str:
