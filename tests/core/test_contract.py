@@ -468,3 +468,12 @@ def test_big_artifact_streams_in_parts(repo, tmp_path):
     repo.download("model", version.version, target)
     assert hashlib.sha256(target.read_bytes()).hexdigest() == expected
     assert repo.check("model") == []
+
+
+def test_upload_restores_a_deleted_latest(repo):
+    repo.put_artifact("app", b"same")
+    repo.delete_artifact_version("app")  # LATEST
+    with pytest.raises(ArtifactNotFoundError):
+        repo.get_artifact_version("app")
+    repo.put_artifact("app", b"same")
+    assert repo.get_artifact_version("app").get_content() == b"same"
