@@ -18,7 +18,6 @@ from textual.widgets import Button, Input, Label
 from core.layout import encode_version
 from core.models import AliasConfig
 
-from ..formatting import timestamp
 from ..preflight import Plan
 from ..release import split_text, version_label
 from ..widgets.histogram import TrafficHistogram
@@ -171,12 +170,7 @@ class CanaryModal(ReleaseModal[CanaryStep]):
         return self.query_one(TrafficHistogram)
 
     def _now_text(self) -> str:
-        alias = self.alias
-        when = timestamp(alias.update_at, self.context.clock(), self.context.tz)
-        return (
-            f"Now: {split_text(alias.config)} · rev {alias.revision} · "
-            f"{alias.updated_by or 'unknown'} · {when}"
-        )
+        return self.alias_now_text(self.alias)
 
     # --- modes -----------------------------------------------------------------------------------
 

@@ -25,7 +25,8 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from core.errors import ConflictError, VrcError
 
 from ..preflight import Check, Checks, Conflict, Plan, conflict_from_error, run_checks
-from ..release import ReleaseSettings
+from ..formatting import timestamp
+from ..release import ReleaseSettings, split_text
 from ..widgets.checklist import Checklist
 from .conflict import ConflictModal
 
@@ -128,6 +129,14 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
         self._checking = False
         self._confirm_pending = False
         self._writing = False
+
+    def alias_now_text(self, alias: Alias) -> str:
+        """'Now: v4 90% | v6 10% · rev 3 · who · when': the alias as the dialog shows it."""
+        when = timestamp(alias.update_at, self.context.clock(), self.context.tz)
+        return (
+            f"Now: {split_text(alias.config)} · rev {alias.revision} · "
+            f"{alias.updated_by or 'unknown'} · {when}"
+        )
 
     # --- what subclasses provide --------------------------------------------------------------
 

@@ -10,7 +10,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Label
 
-from ..formatting import timestamp
 from ..preflight import Plan
 from ..release import EVENT_COLUMNS, change_text, event_cells, split_text
 from .release import NotReady, ReleaseContext, ReleaseModal, ReleaseOutcome, StateLoaded
@@ -64,12 +63,7 @@ class RollbackModal(ReleaseModal[Rollback]):
         self.load_state()
 
     def _now_text(self) -> str:
-        alias = self.alias
-        when = timestamp(alias.update_at, self.context.clock(), self.context.tz)
-        return (
-            f"Now: {split_text(alias.config)} · rev {alias.revision} · "
-            f"{alias.updated_by or 'unknown'} · {when}"
-        )
+        return self.alias_now_text(self.alias)
 
     def alias_for_state(self) -> str | None:
         return self.alias.alias
