@@ -230,8 +230,11 @@ def _frozen(repository: Repository, days_ago: float, operator: str | None = None
     return view
 
 
-def start_demo() -> Repository:
-    """Start moto in-process, bootstrap the demo repository and seed it. Resets moto's state."""
+def start_demo(read_only: bool = False) -> Repository:
+    """Start moto in-process, bootstrap the demo repository and seed it. Resets moto's state.
+
+    With read_only=True the returned repository refuses writes (the seed is written first).
+    """
     from moto import mock_aws
 
     mock = mock_aws()
@@ -250,6 +253,7 @@ def start_demo() -> Repository:
     finally:
         if gc_was_enabled:
             gc.enable()
+    repository.read_only = read_only
     return repository
 
 

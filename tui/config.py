@@ -298,8 +298,7 @@ def open_demo(read_only: bool = False) -> Repository:
     """Start the embedded demo; runs in a worker (imports moto through core.demo)."""
     from core.demo import start_demo
 
-    repository = start_demo()
-    return replace(repository, read_only=True) if read_only else repository
+    return start_demo(read_only=read_only)
 
 
 def _once(factory: Callable[[], T]) -> Callable[[], T]:
