@@ -44,7 +44,7 @@ def test_opens_populated_with_counts_versions_aliases_and_detail(make_app: MakeA
         screen = main_screen(pilot)
         assert list(screen.artifacts.shown) == DEMO_NAMES
         table = screen.artifacts.table
-        assert [table.get_cell(name, "count").plain for name in DEMO_NAMES] == ["4", "6", "5", "2", "2"]
+        assert [table.count_text(name) for name in DEMO_NAMES] == ["4", "6", "5", "2", "2"]
         assert screen.selected_name == "churn-model"
         assert [view.artifact.version for view in screen.versions.views] == ["LATEST", "4", "3", "2", "1"]
         assert screen.detail.subject == "churn-model@LATEST"
@@ -238,7 +238,7 @@ def test_delete_asks_first_and_soft_deletes(make_app: MakeApp, demo_repository: 
         await pilot.press("y")
         await settle(pilot)
         assert [view.artifact.version for view in screen.versions.views] == ["LATEST", "4", "3", "2"]
-        assert screen.artifacts.table.get_cell("churn-model", "count").plain == "3"
+        assert screen.artifacts.table.count_text("churn-model") == "3"
 
     drive(make_app(), script)
     versions = [artifact.version for artifact in demo_repository.list_artifact_versions("churn-model")]

@@ -67,7 +67,9 @@ _FAILED = {
     "download": "Download failed",
     "delete": "Delete failed",
 }
-COUNT_BATCH_SECONDS = 0.25
+# Loads for the artifact under the cursor start once it has rested this long: holding ↓ through
+# the list starts none of them (a newer load supersedes an older one, which then does nothing).
+REST_SECONDS = 0.1
 
 
 def describe_error(error: BaseException | None) -> str:
@@ -232,23 +234,25 @@ class MainScreen(ReleaseActions, Screen[None]):
         pane.show(message.names, select=select)
         self.status.set_state("connected")
         self.select_artifact(pane.current, force=True)
-        self._load_counts(message.repository, list(message.names))
+
+    @on(ArtifactPane.CountsWanted)
+    def _counts_wanted(self, event: ArtifactPane.CountsWanted) -> None:
+        if self.repository is not None:
+            self._load_counts(self.repository, event.names)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="counts")
-    def _load_counts(self, repository: Repository, names: list[str]) -> None:
+    def _load_counts(self, repository: Repository, names: Sequence[str]) -> None:
+        """Count the versions of the names in view, each posted as it comes; a newer view's
+        request cancels this one (it asks again for whatever is still in view and uncounted)."""
         worker = get_current_worker()
-        batch: dict[str, int] = {}
-        sent = time.monotonic()
+        time.sleep(REST_SECONDS)  # scrolling on: this request is about to be replaced
         for name in names:
             if worker.is_cancelled:
                 return
             versions = repository.list_artifact_versions(name)
-            batch[name] = sum(1 for artifact in versions if not artifact.is_latest)
-            if time.monotonic() - sent >= COUNT_BATCH_SECONDS:
-                self.post_message(VersionCountsLoaded(repository, batch))
-                batch, sent = {}, time.monotonic()
-        if batch and not worker.is_cancelled:
-            self.post_message(VersionCountsLoaded(repository, batch))
+            count = sum(1 for artifact in versions if not artifact.is_latest)
+            if not worker.is_cancelled:  # else possibly older than a reload that superseded it
+                self.post_message(VersionCountsLoaded(repository, {name: count}))
 
     @on(VersionCountsLoaded)
     def _counts_loaded(self, message: VersionCountsLoaded) -> None:
@@ -264,7 +268,10 @@ class MainScreen(ReleaseActions, Screen[None]):
         self.versions.table.focus()
 
     def select_artifact(self, name: str | None, force: bool = False) -> None:
-        """Show `name` in the version and alias panes, loading them in workers."""
+        """Show `name` in the version and alias panes, loading them in workers.
+
+        `force`: reload even if `name` is already shown, at once (not after REST_SECONDS).
+        """
         if name == self.selected_name and not force:
             return
         self.selected_name = name
@@ -274,19 +281,28 @@ class MainScreen(ReleaseActions, Screen[None]):
         if name is None or self.repository is None:
             self.versions.table.loading = self.aliases.table.loading = False
             return
-        self._load_versions(self.repository, name)
-        self._load_aliases(self.repository, name)
+        rest = 0.0 if force else REST_SECONDS
+        self._load_versions(self.repository, name, rest)
+        self._load_aliases(self.repository, name, rest)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="versions")
-    def _load_versions(self, repository: Repository, name: str) -> None:
+    def _load_versions(self, repository: Repository, name: str, rest: float = 0.0) -> None:
+        worker = get_current_worker()
+        time.sleep(rest)
+        if worker.is_cancelled:
+            return
         views = repository.list_versions_with_aliases(name)
-        if not get_current_worker().is_cancelled:
+        if not worker.is_cancelled:
             self.post_message(VersionsLoaded(repository, name, views))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="aliases")
-    def _load_aliases(self, repository: Repository, name: str) -> None:
+    def _load_aliases(self, repository: Repository, name: str, rest: float = 0.0) -> None:
+        worker = get_current_worker()
+        time.sleep(rest)
+        if worker.is_cancelled:
+            return
         aliases = repository.list_aliases(name)
-        if not get_current_worker().is_cancelled:
+        if not worker.is_cancelled:
             self.post_message(AliasesLoaded(repository, name, aliases))
 
     @on(VersionsLoaded)

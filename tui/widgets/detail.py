@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
+from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -77,7 +78,7 @@ class DetailPane(Pane):
     def clear(self, message: str = "") -> None:
         self.title = "Detail"
         self.subject = None
-        self.query_one("#detail-text", Static).update(Text(message))
+        self._set_text(Text(message))
 
     def _show_rows(self, title: str, rows: Rows) -> None:
         body = self.query_one(DetailBody)
@@ -89,4 +90,12 @@ class DetailPane(Pane):
             grid.add_row(label, Text(value))
         self.title = title
         self.note = ""
-        self.query_one("#detail-text", Static).update(grid)
+        self._set_text(grid)
+
+    def _set_text(self, content: RenderableType) -> None:
+        """Show `content`; lay the screen out again only if its height changed (rarely: metadata)."""
+        text = self.query_one("#detail-text", Static)
+        text.update(content, layout=False)
+        width = text.size.width
+        if not width or text.get_content_height(text.size, text.size, width) != text.size.height:
+            text.refresh(layout=True)

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.reactive import reactive
+from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import DataTable, Label
+
+# A load that finishes sooner shows no indicator: no flicker while arrowing through artifacts, whose
+# loads start only once the cursor rests (MainScreen.REST_SECONDS) and then take ~150 ms at most.
+LOADING_INDICATOR_DELAY = 0.25
 
 
 def cell(value: str, style: Style | str = "") -> Text:
@@ -15,11 +23,51 @@ def cell(value: str, style: Style | str = "") -> Text:
     return Text(value, style=style, end="", no_wrap=True)
 
 
-class PaneTable(DataTable[object]):
+class QuietLoading(Widget if TYPE_CHECKING else object):
+    """Widget mixin, listed first: `loading` is set at once (callers and tests read it); the
+    indicator covers the widget only once the load has taken LOADING_INDICATOR_DELAY.
+
+    Not a Widget at run time, so the widget's CSS type and component classes stay its base's.
+    """
+
+    _indicator_timer: Timer | None = None
+
+    def set_loading(self, loading: bool) -> None:
+        if self._indicator_timer is not None:
+            self._indicator_timer.stop()
+            self._indicator_timer = None
+        if loading:
+            self._indicator_timer = self.set_timer(LOADING_INDICATOR_DELAY, self._cover_if_loading)
+        else:
+            super().set_loading(False)
+
+    def _cover_if_loading(self) -> None:
+        self._indicator_timer = None
+        if self.loading:
+            super().set_loading(True)
+
+    # A loading pane still takes focus (Textual's widgets refuse it): ↓ then enter or tab lands on
+    # the version pane although its load starts only once the artifact cursor rests.
+    def _check_disabled(self) -> bool:
+        return self.disabled
+
+    @property
+    def focusable(self) -> bool:
+        return self.allow_focus() and self.visible and not self._self_or_ancestors_disabled
+
+
+class PaneTable(QuietLoading, DataTable[object]):
     """A row-cursor table whose rows are keyed by the value they show (name, version, alias)."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=False)
+
+    def watch_virtual_size(self) -> None:
+        # DataTable measures new rows when idle; rows painted before that are cached at the old
+        # column widths and only a Resize drops that cache. A new virtual size sends none: without
+        # this, cut columns could stay on screen until the next change.
+        self._update_count += 1
+        self.refresh()
 
     @property
     def current_key(self) -> str | None:
@@ -70,7 +118,8 @@ class Pane(Vertical):
 
     def _update_title(self) -> None:
         if self.is_mounted:
-            self.query_one(".pane-title", Label).update(self._title_text())
+            # One line, full width: its size never changes, so no layout of the whole screen.
+            self.query_one(".pane-title", Label).update(self._title_text(), layout=False)
 
     def failed(self, message: str) -> None:
         self.note = f"⚠ {message}"

@@ -1,0 +1,150 @@
+"""The artifact list on 10,000 names: filtering, cursor, enter and click, counts for the rows in view."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+
+from textual.pilot import Pilot
+
+from conftest import frozen_app
+from core.models import Artifact
+from tui.connection import Connection
+from tui.screens.main import MainScreen
+from tui_helpers import drive, settle
+
+NAMES = [f"{team}-{kind}-{n:02d}" for team in ("ads", "ml", "search", "zeta")
+         for kind in ("model", "rules", "index") for n in range(834)][:10_000]
+WHEN = datetime(2026, 11, 20, tzinfo=UTC)
+
+
+class CountingRepository:
+    """Answers the console's reads from memory; counts each call by method and name."""
+
+    read_only = False
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        self.calls: Counter[tuple[str, str | None]] = Counter()
+
+    def location(self) -> str:
+        return "memory"
+
+    def caller_identity(self) -> str:
+        return "tester"
+
+    def list_artifact_names(self) -> list[str]:
+        self.calls["list_artifact_names", None] += 1
+        return list(self.names)
+
+    def list_artifact_versions(self, name: str) -> list[Artifact]:
+        self.calls["list_artifact_versions", name] += 1
+        return [self._artifact(name, str(v)) for v in range(len(name) % 4)]  # LATEST not included
+
+    def list_versions_with_aliases(self, name: str) -> list[object]:
+        self.calls["list_versions_with_aliases", name] += 1
+        return []
+
+    def list_aliases(self, name: str) -> list[object]:
+        self.calls["list_aliases", name] += 1
+        return []
+
+    def counted(self) -> set[str]:
+        return {name for (method, name), _ in self.calls.items()
+                if method == "list_artifact_versions" and name is not None}
+
+    @staticmethod
+    def _artifact(name: str, version: str) -> Artifact:
+        return Artifact.model_construct(name=name, version=version, is_latest=False)
+
+
+def main_screen(pilot: Pilot[None]) -> MainScreen:
+    screen = pilot.app.screen
+    assert isinstance(screen, MainScreen)
+    return screen
+
+
+def test_filtering_ten_thousand_names_keeps_order_and_the_cursor() -> None:
+    repository = CountingRepository(NAMES)
+
+    async def script(pilot: Pilot[None]) -> None:
+        pane = main_screen(pilot).artifacts
+        assert len(pane.shown) == 10_000 and pane.table.row_count == 10_000
+        await pilot.press("slash", *"rules-8")
+        await settle(pilot)
+        expected = [name for name in sorted(NAMES) if "rules-8" in name]
+        assert list(pane.shown) == expected
+        assert pane.title == f"Artifacts {len(expected)}/10000 · /rules-8"
+        await pilot.press("backspace", "backspace")
+        await settle(pilot)
+        assert list(pane.shown) == [name for name in sorted(NAMES) if "rules" in name]
+        await pilot.press("escape")
+        assert len(pane.shown) == 10_000
+
+    drive(frozen_app(Connection.of(repository, name="mem")), script)  # type: ignore[arg-type]
+
+
+def test_cursor_keys_enter_and_click_choose_an_artifact() -> None:
+    repository = CountingRepository(NAMES)
+
+    async def script(pilot: Pilot[None]) -> None:
+        screen = main_screen(pilot)
+        table = screen.artifacts.table
+        await pilot.press("end")
+        await settle(pilot)
+        assert table.cursor_row == 9_999
+        assert screen.selected_name == sorted(NAMES)[-1]
+        assert round(table.scroll_y) == table.max_scroll_y  # the last row is in view
+        await pilot.press("home", "down", "down", "pagedown", "up")
+        await settle(pilot)
+        page = table.scrollable_content_region.height - 1
+        assert table.cursor_row == 2 + page - 1
+        assert screen.selected_name == sorted(NAMES)[2 + page - 1]
+        await pilot.press("enter")
+        assert pilot.app.focused is screen.versions.table
+
+        table.move_to(None)
+        table.focus()
+        await pilot.click(table, offset=(3, 3))  # line 0 is the header: line 3 is row 2
+        await settle(pilot)
+        assert table.cursor_row == 2
+        assert screen.selected_name == sorted(NAMES)[2]
+        assert pilot.app.focused is table
+        await pilot.click(table, offset=(3, 3))  # again, on the row under the cursor: chosen
+        assert pilot.app.focused is screen.versions.table
+
+    drive(frozen_app(Connection.of(repository, name="mem")), script)  # type: ignore[arg-type]
+
+
+def test_counts_are_fetched_for_rows_in_view_only_and_kept() -> None:
+    repository = CountingRepository(NAMES)
+    ordered = sorted(NAMES)
+
+    async def script(pilot: Pilot[None]) -> None:
+        screen = main_screen(pilot)
+        table = screen.artifacts.table
+        in_view = list(table.rows_in_view())
+        assert 0 < len(in_view) < 40
+        assert repository.counted() == set(in_view)
+        assert [table.count_text(name) for name in in_view] == [str(len(n) % 4) for n in in_view]
+        assert table.count_text(ordered[len(in_view) + 5]) == "…"
+
+        await pilot.press("pagedown", "pagedown")  # scrolled past a page: only the new rows
+        await settle(pilot)
+        now_in_view = set(table.rows_in_view())
+        assert now_in_view and not now_in_view & set(in_view)
+        assert repository.counted() <= set(in_view) | now_in_view | set(ordered[: 3 * len(in_view)])
+        assert now_in_view <= repository.counted()
+        before = sum(repository.calls.values())
+        await pilot.press("home")  # back: counted already, nothing fetched again
+        await settle(pilot)
+        assert all(repository.calls["list_artifact_versions", name] == 1 for name in in_view)
+        assert sum(repository.calls.values()) - before <= 2  # the versions and aliases of row 0
+
+        repository.calls.clear()
+        await pilot.press("R")  # a reload counts what is in view again
+        await settle(pilot)
+        assert repository.counted() == set(table.rows_in_view())
+        assert len(repository.counted()) < 40
+
+    drive(frozen_app(Connection.of(repository, name="mem")), script)  # type: ignore[arg-type]
