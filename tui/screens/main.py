@@ -6,6 +6,7 @@ Worker failures of every kind arrive in `on_worker_state_changed`, the one place
 
 from __future__ import annotations
 
+import gc
 import mimetypes
 import time
 from collections.abc import Callable, Sequence
@@ -192,6 +193,9 @@ class MainScreen(ReleaseActions, Screen[None]):
     def _connected(self, message: Connected) -> None:
         if message.connection is not self.connection:
             return
+        # Everything loaded so far (boto3, the repository, an embedded demo's moto state) lives as
+        # long as the app: keep it out of the GC's full collections, which otherwise stall keys.
+        gc.freeze()
         self.repository = message.repository
         self.status.show_location(message.repository.location())
         self.status.set_state("loading")
@@ -232,6 +236,7 @@ class MainScreen(ReleaseActions, Screen[None]):
         pane.table.loading = False
         pane.note = "" if message.names else "empty — upload with u"
         pane.show(message.names, select=select)
+        gc.freeze()  # the names live until the next reload; see _connected
         self.status.set_state("connected")
         self.select_artifact(pane.current, force=True)
 
