@@ -870,17 +870,8 @@ class Repository:
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 1000:
             raise InvalidArgumentError(f"limit must be an int in 1..1000, got {limit!r}")
         with self._aws(f"list_alias_history {name!r} {alias!r}"):
-            page = self._c(bsm).dynamodb.query(
-                TableName=self.dynamodb_table_name,
-                KeyConditionExpression="pk = :pk AND begins_with(sk, :alias)",
-                ExpressionAttributeValues={
-                    ":pk": it.s(history_pk(name)), ":alias": it.s(f"{alias}#"),
-                },
-                ScanIndexForward=False,
-                Limit=limit,
-                ConsistentRead=True,
-            )
-        return [it.event_from(name, item) for item in page.get("Items", [])]
+            found = self._history_items(self._c(bsm), name, alias, limit)
+        return [it.event_from(name, item) for item in found]
 
     @_writes
     def rollback_alias(
@@ -1072,14 +1063,18 @@ class Repository:
         return [i for i in self._query(c, alias_pk(name)) if "version" in i]
 
     def _last_recorded_revision(self, c: Clients, name: str, alias: str) -> int:
+        found = self._history_items(c, name, alias, 1)
+        return int(found[0]["revision"]["N"]) if found else 0
+
+    def _history_items(self, c: Clients, name: str, alias: str, limit: int) -> list[it.Item]:
+        """The newest `limit` events of an alias (one page: limit is at most 1,000)."""
         page = c.dynamodb.query(
             TableName=self.dynamodb_table_name,
             KeyConditionExpression="pk = :pk AND begins_with(sk, :alias)",
             ExpressionAttributeValues={":pk": it.s(history_pk(name)), ":alias": it.s(f"{alias}#")},
-            ScanIndexForward=False, Limit=1, ConsistentRead=True,
+            ScanIndexForward=False, Limit=limit, ConsistentRead=True,
         )
-        found = page.get("Items", [])
-        return int(found[0]["revision"]["N"]) if found else 0
+        return page.get("Items", [])
 
     # --- content ------------------------------------------------------------------------------
 
