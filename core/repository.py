@@ -27,8 +27,11 @@ from .errors import (
     ConflictError,
     IntegrityError,
     InvalidArgumentError,
+    InvalidWeightError,
     ProtectedVersionError,
     ReadOnlyError,
+    ValidationError,
+    WeightTypeError,
 )
 from .layout import (
     LATEST,
@@ -38,6 +41,7 @@ from .layout import (
     encode_version_sk,
     history_pk,
     names_prefix,
+    parse_s3_uri,
     s3_uri,
     is_reserved_name,
     validate_alias,
@@ -377,16 +381,9 @@ class Repository:
         key = self._key(name, LATEST)
         for _ in range(MAX_ATTEMPTS):
             head = c.s3.head_object(Bucket=self.s3_bucket, Key=key)
-            meta = dict(head.get("Metadata", {}))
-            stored_sha = meta.get("artifact_sha256")
-            if stored_sha == it.get_s(written, "sha256"):
+            if head.get("Metadata", {}).get("artifact_sha256") == it.get_s(written, "sha256"):
                 return written
-            repaired = it.artifact_item(
-                name, LATEST, update_at=head["LastModified"], sha256=stored_sha or "",
-                size=head.get("ContentLength"), content_type=head.get("ContentType"),
-                metadata={k: v for k, v in meta.items() if k not in RESERVED_METADATA},
-                etag=head.get("ETag"),
-            )
+            repaired = _item_from_head(name, LATEST, head, update_at=head["LastModified"])
             c.dynamodb.put_item(TableName=self.dynamodb_table_name, Item=repaired)
             written = repaired
         return written
@@ -577,54 +574,34 @@ class Repository:
             )
             latest = state.latest
             etag = copied.get("CopyObjectResult", {}).get("ETag")
+            now = self._now()
             if etag is not None and etag == it.get_s(latest, "etag"):
-                sha256 = it.get_s(latest, "sha256") or ""
-                size, content_type = it.get_n(latest, "size"), it.get_s(latest, "content_type")
-                metadata = it.get_map_s(latest, "metadata")
+                published = it.artifact_item(
+                    name, version, update_at=now, sha256=it.get_s(latest, "sha256") or "",
+                    size=it.get_n(latest, "size"), content_type=it.get_s(latest, "content_type"),
+                    metadata=it.get_map_s(latest, "metadata"), etag=etag,
+                )
             else:
                 # S3's LATEST is not the object the item describes (a concurrent upload, or an item
                 # versioned wrote): trust the copied object's own metadata, written with its bytes.
                 head = c.s3.head_object(Bucket=self.s3_bucket, Key=target)
-                meta = dict(head.get("Metadata", {}))
-                sha256 = meta.get("artifact_sha256", "")
-                size, content_type = head.get("ContentLength"), head.get("ContentType")
-                metadata = {k: v for k, v in meta.items() if k not in RESERVED_METADATA}
-                etag = head.get("ETag")
-                if not _is_sha256(sha256):
+                published = _item_from_head(name, version, head, update_at=now)
+                if not _is_sha256(it.get_s(published, "sha256")):
                     raise IntegrityError(
                         f"S3 object {s3_uri(self.s3_bucket, source)} has no artifact_sha256 metadata"
                     )
-            if expected_sha256 is not None and sha256 != expected_sha256:
+            if expected_sha256 is not None and it.get_s(published, "sha256") != expected_sha256:
                 raise _latest_moved(name, expected_sha256, state.latest)
-            now = self._now()
-            c.dynamodb.update_item(
+            # Replacing the claim reveals the version; only our pending claim may be replaced.
+            c.dynamodb.put_item(
                 TableName=self.dynamodb_table_name,
-                Key=it.key(name, encode_version_sk(version)),
-                UpdateExpression=(
-                    "SET is_deleted = :false, sha256 = :sha, update_at = :now, #m = :meta, "
-                    "etag = :etag" + (", #size = :size" if size is not None else "")
-                    + (", content_type = :ct" if content_type else "")
-                    + " REMOVE publish_state"
-                ),
+                Item=published,
                 ConditionExpression="publish_state = :pending",
-                ExpressionAttributeNames={
-                    "#m": "metadata", **({"#size": "size"} if size is not None else {}),
-                },
-                ExpressionAttributeValues={
-                    ":false": it.b(False), ":sha": it.s(sha256), ":now": it.s(_fmt(now)),
-                    ":meta": {"M": {k: it.s(v) for k, v in metadata.items()}},
-                    ":etag": it.s(etag or ""), ":pending": it.s(it.PENDING),
-                    **({":size": it.n(size)} if size is not None else {}),
-                    **({":ct": it.s(content_type)} if content_type else {}),
-                },
+                ExpressionAttributeValues={":pending": it.s(it.PENDING)},
             )
         except BaseException:
             self._abandon_claim(c, name, version)
             raise
-        published = it.artifact_item(
-            name, version, update_at=now, sha256=sha256, size=size, content_type=content_type,
-            metadata=metadata, etag=etag,
-        )
         self._publish_seen[name] = _PublishState(latest=state.latest, newest=published)
         return self._artifact(published)
 
@@ -1079,8 +1056,6 @@ class Repository:
     # --- content ------------------------------------------------------------------------------
 
     def _read_uri(self, uri: str, sha256: str | None, bsm: Any) -> bytes:
-        from .layout import parse_s3_uri
-
         bucket, key = parse_s3_uri(uri)
         sink = io.BytesIO()
         with self._aws(f"read {uri}"):
@@ -1237,10 +1212,15 @@ def _login_name() -> str:
         return "unknown"
 
 
-def _fmt(value: datetime) -> str:
-    from .layout import format_time
-
-    return format_time(value)
+def _item_from_head(name: str, version: str, head: dict[str, Any], update_at: datetime) -> it.Item:
+    """A version item describing an S3 object by its own metadata (written with its bytes)."""
+    meta = dict(head.get("Metadata", {}))
+    return it.artifact_item(
+        name, version, update_at=update_at, sha256=meta.get("artifact_sha256", ""),
+        size=head.get("ContentLength"), content_type=head.get("ContentType"),
+        metadata={k: v for k, v in meta.items() if k not in RESERVED_METADATA},
+        etag=head.get("ETag"),
+    )
 
 
 def _is_sha256(value: object) -> bool:
@@ -1255,8 +1235,6 @@ def _alias_config(
     primary = encode_version(version)
     if secondary_version is None:
         if weight is not None:
-            from .errors import InvalidWeightError
-
             validate_weight(weight)  # a wrong type is reported as such first
             raise InvalidWeightError(
                 f"secondary_version_weight {weight!r} given without a secondary_version"
@@ -1264,15 +1242,11 @@ def _alias_config(
         return AliasConfig(version=primary)
     secondary = encode_version(secondary_version)
     if weight is None:
-        from .errors import WeightTypeError
-
         raise WeightTypeError(
             f"secondary_version {secondary} needs a secondary_version_weight (an int in 0..99)"
         )
     validate_weight(weight)
     if primary == secondary:
-        from .errors import ValidationError
-
         raise ValidationError(
             f"version {primary!r} and secondary_version {secondary!r} must differ"
         )
