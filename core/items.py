@@ -161,7 +161,7 @@ def alias_revision(item: Item | None) -> int:
     return get_n(item, "revision") or 0
 
 
-def alias_update_at(item: Item) -> datetime:
+def item_update_at(item: Item) -> datetime:
     return parse_time(item["update_at"]["S"])
 
 

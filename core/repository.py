@@ -213,7 +213,7 @@ class Repository:
         return Artifact(
             name=name,
             version=version,
-            update_at=it.alias_update_at(item),
+            update_at=it.item_update_at(item),
             s3uri=self._uri(name, version),
             sha256=it.get_s(item, "sha256") or "",
             size=it.get_n(item, "size"),
@@ -226,7 +226,7 @@ class Repository:
         return Alias(
             name=name,
             alias=it.alias_name_of(item),
-            update_at=it.alias_update_at(item),
+            update_at=it.item_update_at(item),
             version=config.version,
             secondary_version=config.secondary_version,
             secondary_version_weight=config.secondary_version_weight,
@@ -665,6 +665,7 @@ class Repository:
                 return
         raise ConflictError(f"delete of {name!r} version {version} kept conflicting; try again")
 
+    @_writes
     def purge_artifact_versions(
         self,
         name: str,
@@ -676,10 +677,6 @@ class Repository:
 
         Versions an alias points at are kept and listed in the result's `.skipped`.
         """
-        if self.read_only:
-            raise ReadOnlyError(
-                f"purge_artifact_versions refused: repository {self.location()} is open read-only"
-            )
         validate_existing_name(name)
         for label, value in (("keep_last_n", keep_last_n), ("purge_older_than_secs", purge_older_than_secs)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -699,7 +696,7 @@ class Repository:
                 doomed: list[it.Item] = []
                 skipped: list[tuple[Artifact, list[str]]] = []
                 for item in numbered[keep_last_n:]:
-                    if it.alias_update_at(item) >= expire:
+                    if it.item_update_at(item) >= expire:
                         continue
                     version = it.item_version(item)
                     if version in users:
@@ -1158,11 +1155,11 @@ class Repository:
             version = it.item_version(item)
             key = self._key(name, version)
             if get_pending := it.get_s(item, "publish_state"):
-                if get_pending == it.PENDING and now - it.alias_update_at(item) > ABANDONED_AFTER:
+                if get_pending == it.PENDING and now - it.item_update_at(item) > ABANDONED_AFTER:
                     problems.append(Problem(
                         kind="abandoned_publish", name=name, version=version,
                         detail=f"publish of version {version} was claimed at "
-                        f"{it.alias_update_at(item):%Y-%m-%d %H:%M} UTC and never finished ({get_pending})",
+                        f"{it.item_update_at(item):%Y-%m-%d %H:%M} UTC and never finished ({get_pending})",
                     ))
                 objects.discard(key)
                 continue
@@ -1318,7 +1315,7 @@ def _alias_moved(name: str, alias: str, expected: int, item: it.Item | None) -> 
         )
     who = it.get_s(item, "updated_by") if "revision" in item else None
     who = who or "someone using another tool (e.g. versioned)"
-    when = it.alias_update_at(item)
+    when = it.item_update_at(item)
     revision = it.alias_revision(item)
     return ConflictError(
         f"alias {alias!r} of {name!r} was changed by {who} at {when:%Y-%m-%d %H:%M:%S} UTC "
@@ -1330,7 +1327,7 @@ def _alias_moved(name: str, alias: str, expected: int, item: it.Item | None) -> 
 
 def _latest_moved(name: str, expected: str, latest: it.Item) -> ConflictError:
     sha = it.get_s(latest, "sha256") or "?"
-    when = it.alias_update_at(latest)
+    when = it.item_update_at(latest)
     return ConflictError(
         f"LATEST of {name!r} changed: it is now sha256 {sha[:12]} (uploaded "
         f"{when:%Y-%m-%d %H:%M:%S} UTC), not {expected[:12]} as confirmed; review it and publish again",
