@@ -107,13 +107,10 @@ def translate(exc: Exception, target: Target, action: str) -> Exception:
 
     where = target.endpoint_url or f"AWS {target.region}"
     if isinstance(exc, bx.NoCredentialsError):
-        return AccessDeniedError(
-            f"{action}: no AWS credentials found; set AWS_PROFILE or pass --profile"
-        )
+        return AccessDeniedError(f"{action}: no AWS credentials found; set AWS_PROFILE or pass --profile")
     if isinstance(
         exc,
-        (bx.EndpointConnectionError, bx.ConnectTimeoutError, bx.ReadTimeoutError,
-         bx.ConnectionClosedError),
+        (bx.EndpointConnectionError, bx.ConnectTimeoutError, bx.ReadTimeoutError, bx.ConnectionClosedError),
     ):
         return EndpointUnreachableError(f"{action}: cannot reach {where}: {exc}")
     if isinstance(exc, bx.ClientError):
@@ -146,8 +143,9 @@ def translated(target: Target, action: str) -> Iterator[None]:
         raise translate(exc, target, action) from exc
 
 
-def paginate(call: Callable[..., dict[str, Any]], token_in: str, token_out: str,
-             **kwargs: Any) -> Iterator[dict[str, Any]]:
+def paginate(
+    call: Callable[..., dict[str, Any]], token_in: str, token_out: str, **kwargs: Any
+) -> Iterator[dict[str, Any]]:
     """Yield pages of a paginated AWS call."""
     while True:
         page = call(**kwargs)

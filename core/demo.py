@@ -12,7 +12,7 @@ import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .repository import Repository
@@ -21,7 +21,7 @@ DEMO_REGION = "us-east-1"
 DEMO_BUCKET = "vrc-demo-artifacts"
 DEMO_TABLE = "vrc-demo"
 # Every seeded timestamp lies before this instant; tests freeze "now" here.
-DEMO_NOW = datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc)
+DEMO_NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
 _active: list[Any] = []
 
@@ -84,7 +84,12 @@ SEEDS: list[_Seed] = [
             _Release(20, "2026-11 weekly snapshot", {"environment": "production", "rows": "1251033", "schema": "v8"}),
             _Release(13, "2026-11 weekly snapshot 2", {"environment": "staging", "rows": "1266590", "schema": "v8"}),
             _Release(6, "2026-11 weekly snapshot 3", {"environment": "staging", "rows": "1280114", "schema": "v8"}),
-            _Release(0.5, "2026-11 nightly rebuild", {"environment": "development", "rows": "1288720", "schema": "v9"}, publish=False),
+            _Release(
+                0.5,
+                "2026-11 nightly rebuild",
+                {"environment": "development", "rows": "1288720", "schema": "v9"},
+                publish=False,
+            ),
         ],
         changes=[
             _Change(40, "maria.lopez", "production", "1", reason="first production snapshot"),
@@ -207,9 +212,7 @@ def _upload(repository: Repository, spec: _Seed, release: _Release, content: byt
 def _move(repository: Repository, name: str, change: _Change) -> Callable[[], None]:
     def run() -> None:
         actor = _frozen(repository, change.days_ago, operator=change.actor)
-        actor.put_alias(
-            name, change.alias, change.version, change.secondary, change.weight, reason=change.reason
-        )
+        actor.put_alias(name, change.alias, change.version, change.secondary, change.weight, reason=change.reason)
 
     return run
 
@@ -241,8 +244,11 @@ def start_demo(read_only: bool = False) -> Repository:
     mock.start()
     _active.append(mock)
     repository = Repository(
-        aws_region=DEMO_REGION, s3_bucket=DEMO_BUCKET, dynamodb_table_name=DEMO_TABLE,
-        operator="you (demo)", use_sts=False,
+        aws_region=DEMO_REGION,
+        s3_bucket=DEMO_BUCKET,
+        dynamodb_table_name=DEMO_TABLE,
+        operator="you (demo)",
+        use_sts=False,
     )
     repository.bootstrap()
     # Seeding allocates many short-lived objects in moto; collecting them mid-seed is wasted time.
@@ -261,4 +267,3 @@ def stop_demo() -> None:
     """Stop the most recently started demo backend."""
     if _active:
         _active.pop().stop()
-

@@ -68,6 +68,7 @@ def key(pk: str, sk: str) -> Item:
 
 # --- artifact versions -----------------------------------------------------------------------
 
+
 def artifact_item(
     name: str,
     version: str,
@@ -115,6 +116,7 @@ def item_version_number(item: Item) -> int:
 
 
 # --- aliases ----------------------------------------------------------------------------------
+
 
 def alias_item(
     name: str,
@@ -166,6 +168,7 @@ def item_update_at(item: Item) -> datetime:
 
 
 # --- alias events -----------------------------------------------------------------------------
+
 
 def _config_map(config: AliasConfig | None) -> dict[str, Any]:
     if config is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 from .errors import InvalidNameError, InvalidVersionError, InvalidWeightError, WeightTypeError
@@ -35,8 +35,7 @@ def validate_name(name: object) -> str:
         )
     if not _NAME_RE.fullmatch(name):
         raise InvalidNameError(
-            f"artifact name {name!r} is invalid: use letters, digits, '.', '_' and '-', "
-            "starting with a letter or digit"
+            f"artifact name {name!r} is invalid: use letters, digits, '.', '_' and '-', starting with a letter or digit"
         )
     if name in (".", ".."):
         raise InvalidNameError(f"artifact name {name!r} is invalid")
@@ -62,8 +61,7 @@ def validate_existing_name(name: object) -> str:
         raise InvalidNameError(f"artifact name {name!r} cannot be an S3 key segment")
     if is_reserved_name(name):
         raise InvalidNameError(
-            f"artifact name {name!r} collides with the alias/history keys of artifact "
-            f"{name[2:].rsplit('-', 1)[0]!r}"
+            f"artifact name {name!r} collides with the alias/history keys of artifact {name[2:].rsplit('-', 1)[0]!r}"
         )
     return name
 
@@ -81,9 +79,7 @@ def validate_alias(alias: object) -> str:
             f"alias name {alias[:20]!r}... is {len(alias)} characters; the limit is {MAX_ALIAS_LENGTH}"
         )
     if not _ALIAS_RE.fullmatch(alias):
-        raise InvalidNameError(
-            f"alias name {alias!r} is invalid: use letters, digits, '_' and '.'"
-        )
+        raise InvalidNameError(f"alias name {alias!r} is invalid: use letters, digits, '_' and '.'")
     return alias
 
 
@@ -100,14 +96,10 @@ def encode_version(version: int | str | None) -> str:
         if text.isascii() and text.upper() == LATEST:
             return LATEST
         if not text.isascii() or not text.isdigit():
-            raise InvalidVersionError(
-                f"version must be LATEST or a number in 1..{MAX_VERSION}, got {version!r}"
-            )
+            raise InvalidVersionError(f"version must be LATEST or a number in 1..{MAX_VERSION}, got {version!r}")
         number = int(text)
     else:
-        raise InvalidVersionError(
-            f"version must be an int or a string, got {type(version).__name__} {version!r}"
-        )
+        raise InvalidVersionError(f"version must be an int or a string, got {type(version).__name__} {version!r}")
     if not 1 <= number <= MAX_VERSION:
         raise InvalidVersionError(f"version must be in 1..{MAX_VERSION}, got {version!r}")
     return str(number)
@@ -174,18 +166,16 @@ def parse_s3_uri(uri: str) -> tuple[str, str]:
 
 def console_url(bucket: str, key: str) -> str:
     """AWS console page of an S3 object."""
-    return (
-        f"https://console.aws.amazon.com/s3/object/{bucket}?prefix={quote(key, safe='')}"
-    )
+    return f"https://console.aws.amazon.com/s3/object/{bucket}?prefix={quote(key, safe='')}"
 
 
 def format_time(value: datetime) -> str:
     """A timestamp the way versioned (pynamodb) stores it."""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).strftime(_TIME_FORMAT).zfill(31)
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime(_TIME_FORMAT).zfill(31)
 
 
 def parse_time(text: str) -> datetime:
     """Parse a stored timestamp into an aware UTC datetime."""
-    return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=timezone.utc)
+    return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=UTC)

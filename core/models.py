@@ -96,10 +96,7 @@ class AliasConfig(_Frozen):
         if self.secondary_version is None:
             return version_label(self.version)
         weight = self.secondary_version_weight or 0
-        return (
-            f"{version_label(self.version)} {100 - weight}% | "
-            f"{version_label(self.secondary_version)} {weight}%"
-        )
+        return f"{version_label(self.version)} {100 - weight}% | {version_label(self.secondary_version)} {weight}%"
 
 
 class Alias(_Readable):

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
@@ -40,10 +40,10 @@ from .layout import (
     encode_version,
     encode_version_sk,
     history_pk,
+    is_reserved_name,
     names_prefix,
     parse_s3_uri,
     s3_uri,
-    is_reserved_name,
     validate_alias,
     validate_existing_name,
     validate_name,
@@ -73,9 +73,7 @@ def _writes(method: F) -> F:
     @functools.wraps(method)
     def guarded(self: Repository, *args: Any, **kwargs: Any) -> Any:
         if self.read_only:
-            raise ReadOnlyError(
-                f"{method.__name__} refused: repository {self.location()} is open read-only"
-            )
+            raise ReadOnlyError(f"{method.__name__} refused: repository {self.location()} is open read-only")
         return method(self, *args, **kwargs)
 
     return guarded  # type: ignore[return-value]
@@ -131,9 +129,7 @@ class Repository:
 
     def __post_init__(self) -> None:
         self._clients = ClientCache(self.aws_region, self.endpoint_url)
-        self._target = Target(
-            self.aws_region, self.s3_bucket, self.dynamodb_table_name, self.endpoint_url
-        )
+        self._target = Target(self.aws_region, self.s3_bucket, self.dynamodb_table_name, self.endpoint_url)
         self._lock = threading.Lock()
         self._identity: dict[int, str] = {}
         self._alias_seen: dict[tuple[str, str], it.Item | None] = {}
@@ -153,7 +149,7 @@ class Repository:
         return " · ".join(parts)
 
     def _now(self) -> datetime:
-        return self.clock() if self.clock else datetime.now(timezone.utc)
+        return self.clock() if self.clock else datetime.now(UTC)
 
     def _session(self, bsm: Any) -> boto3.Session:
         if bsm is None:
@@ -186,9 +182,7 @@ class Repository:
         return s3_uri(self.s3_bucket, self._key(name, version))
 
     def _get_item(self, c: Clients, key: it.Item) -> it.Item | None:
-        response = c.dynamodb.get_item(
-            TableName=self.dynamodb_table_name, Key=key, ConsistentRead=True
-        )
+        response = c.dynamodb.get_item(TableName=self.dynamodb_table_name, Key=key, ConsistentRead=True)
         return response.get("Item")
 
     def _query(self, c: Clients, pk: str, *, forward: bool = True, **kwargs: Any) -> list[it.Item]:
@@ -232,8 +226,7 @@ class Repository:
             secondary_version_weight=config.secondary_version_weight,
             version_s3uri=self._uri(name, config.version),
             secondary_version_s3uri=(
-                None if config.secondary_version is None
-                else self._uri(name, config.secondary_version)
+                None if config.secondary_version is None else self._uri(name, config.secondary_version)
             ),
             revision=it.alias_revision(item),
             updated_by=it.get_s(item, "updated_by"),
@@ -253,9 +246,7 @@ class Repository:
                     raise
                 kwargs: dict[str, Any] = {"Bucket": self.s3_bucket}
                 if self.aws_region != "us-east-1":
-                    kwargs["CreateBucketConfiguration"] = {
-                        "LocationConstraint": self.aws_region
-                    }
+                    kwargs["CreateBucketConfiguration"] = {"LocationConstraint": self.aws_region}
                 c.s3.create_bucket(**kwargs)
             try:
                 c.dynamodb.describe_table(TableName=self.dynamodb_table_name)
@@ -336,9 +327,7 @@ class Repository:
                     extra["Tagging"] = tag_set
                 key = self._key(name, LATEST)
                 if size < MULTIPART_THRESHOLD:
-                    etag = c.s3.put_object(
-                        Bucket=self.s3_bucket, Key=key, Body=stream.read(), **extra
-                    )["ETag"]
+                    etag = c.s3.put_object(Bucket=self.s3_bucket, Key=key, Body=stream.read(), **extra)["ETag"]
                 else:
                     from boto3.s3.transfer import TransferConfig
 
@@ -357,8 +346,14 @@ class Repository:
                         c.s3.upload_fileobj(stream, self.s3_bucket, key, ExtraArgs=extra, Config=config)
                     etag = None
                 item = it.artifact_item(
-                    name, LATEST, update_at=self._now(), sha256=sha256, size=size,
-                    content_type=content_type, metadata=user_metadata, etag=etag,
+                    name,
+                    LATEST,
+                    update_at=self._now(),
+                    sha256=sha256,
+                    size=size,
+                    content_type=content_type,
+                    metadata=user_metadata,
+                    etag=etag,
                 )
                 if etag is None:
                     head = c.s3.head_object(Bucket=self.s3_bucket, Key=key)
@@ -388,23 +383,17 @@ class Repository:
             written = repaired
         return written
 
-    def get_artifact_version(
-        self, name: str, version: int | str | None = None, bsm: Any = None
-    ) -> Artifact:
+    def get_artifact_version(self, name: str, version: int | str | None = None, bsm: Any = None) -> Artifact:
         """One version (default LATEST); ArtifactNotFoundError if missing or deleted."""
         validate_existing_name(name)
         sk = encode_version_sk(version)
         with self._aws(f"get_artifact_version {name!r}"):
             item = self._get_item(self._c(bsm), it.key(name, sk))
         if item is None or not it.is_visible(item):
-            raise ArtifactNotFoundError(
-                f"artifact {name!r} version {encode_version(version)} not found"
-            )
+            raise ArtifactNotFoundError(f"artifact {name!r} version {encode_version(version)} not found")
         return self._artifact(item)
 
-    def list_artifact_versions(
-        self, name: str, where: dict[str, str] | None = None, bsm: Any = None
-    ) -> list[Artifact]:
+    def list_artifact_versions(self, name: str, where: dict[str, str] | None = None, bsm: Any = None) -> list[Artifact]:
         """LATEST first, then newest first; `where` keeps versions whose metadata has those values."""
         validate_existing_name(name)
         where = _validate_metadata(where, what="where") if where else {}
@@ -419,9 +408,12 @@ class Repository:
             clauses.append(f"#md.#m{i} = :m{i}")
         with self._aws(f"list_artifact_versions {name!r}"):
             found = self._query(
-                self._c(bsm), name, forward=False,
+                self._c(bsm),
+                name,
+                forward=False,
                 FilterExpression=" AND ".join(clauses),
-                ExpressionAttributeNames=names, values=values,
+                ExpressionAttributeNames=names,
+                values=values,
             )
         return [self._artifact(item) for item in found]
 
@@ -433,10 +425,7 @@ class Repository:
             pointing.setdefault(alias.version, []).append(alias.alias)
             if alias.secondary_version is not None:
                 pointing.setdefault(alias.secondary_version, []).append(alias.alias)
-        return [
-            VersionView(artifact=a, aliases=tuple(sorted(pointing.get(a.version, ()))))
-            for a in versions
-        ]
+        return [VersionView(artifact=a, aliases=tuple(sorted(pointing.get(a.version, ())))) for a in versions]
 
     def list_artifact_names(self, bsm: Any = None) -> list[str]:
         """Artifact names: one S3 listing page per 1,000 names."""
@@ -448,11 +437,15 @@ class Repository:
         names: list[str] = []
         with self._aws("list_artifact_names"):
             for page in paginate(
-                self._c(bsm).s3.list_objects_v2, "ContinuationToken", "NextContinuationToken",
-                Bucket=self.s3_bucket, Prefix=prefix, Delimiter="/",
+                self._c(bsm).s3.list_objects_v2,
+                "ContinuationToken",
+                "NextContinuationToken",
+                Bucket=self.s3_bucket,
+                Prefix=prefix,
+                Delimiter="/",
             ):
                 for common in page.get("CommonPrefixes", []):
-                    names.append(common["Prefix"][len(prefix):].rstrip("/"))
+                    names.append(common["Prefix"][len(prefix) :].rstrip("/"))
         return names
 
     # --- publish ------------------------------------------------------------------------------
@@ -475,9 +468,7 @@ class Repository:
         """
         validate_existing_name(name)
         if expected_sha256 is not None and not _is_sha256(expected_sha256):
-            raise InvalidArgumentError(
-                f"expected_sha256 must be 64 hex characters, got {expected_sha256!r}"
-            )
+            raise InvalidArgumentError(f"expected_sha256 must be 64 hex characters, got {expected_sha256!r}")
         c = self._c(bsm)
         with self._aws(f"publish_artifact_version {name!r}"):
             state = self._publish_seen.get(name)
@@ -487,8 +478,12 @@ class Repository:
                     latest_sha = it.get_s(state.latest, "sha256")
                     if expected_sha256 is not None and latest_sha != expected_sha256:
                         raise _latest_moved(name, expected_sha256, state.latest)
-                    if not force and state.newest is not None and it.is_visible(state.newest) \
-                            and it.get_s(state.newest, "sha256") == latest_sha:
+                    if (
+                        not force
+                        and state.newest is not None
+                        and it.is_visible(state.newest)
+                        and it.get_s(state.newest, "sha256") == latest_sha
+                    ):
                         self._publish_seen[name] = state
                         return self._artifact(state.newest)
                 number = (it.item_version_number(state.newest) if state.newest else 0) + 1
@@ -532,26 +527,40 @@ class Repository:
     def _claim(self, c: Clients, name: str, number: int, latest: it.Item) -> str:
         """Reserve version `number` invisibly; 'ok', 'taken' or 'latest' (LATEST changed)."""
         claim = it.artifact_item(
-            name, str(number), update_at=self._now(), sha256=it.get_s(latest, "sha256") or "",
-            size=it.get_n(latest, "size"), content_type=it.get_s(latest, "content_type"),
-            metadata=it.get_map_s(latest, "metadata"), etag=None, is_deleted=True, pending=True,
+            name,
+            str(number),
+            update_at=self._now(),
+            sha256=it.get_s(latest, "sha256") or "",
+            size=it.get_n(latest, "size"),
+            content_type=it.get_s(latest, "content_type"),
+            metadata=it.get_map_s(latest, "metadata"),
+            etag=None,
+            is_deleted=True,
+            pending=True,
         )
         try:
-            c.dynamodb.transact_write_items(TransactItems=[
-                {"Put": {
-                    "TableName": self.dynamodb_table_name,
-                    "Item": claim,
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }},
-                {"ConditionCheck": {
-                    "TableName": self.dynamodb_table_name,
-                    "Key": it.key(name, LATEST),
-                    "ConditionExpression": "sha256 = :sha AND NOT is_deleted = :true",
-                    "ExpressionAttributeValues": {
-                        ":sha": latest["sha256"], ":true": it.b(True),
+            c.dynamodb.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self.dynamodb_table_name,
+                            "Item": claim,
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
                     },
-                }},
-            ])
+                    {
+                        "ConditionCheck": {
+                            "TableName": self.dynamodb_table_name,
+                            "Key": it.key(name, LATEST),
+                            "ConditionExpression": "sha256 = :sha AND NOT is_deleted = :true",
+                            "ExpressionAttributeValues": {
+                                ":sha": latest["sha256"],
+                                ":true": it.b(True),
+                            },
+                        }
+                    },
+                ]
+            )
         except Exception as exc:
             reasons = _cancellation_codes(exc)
             if reasons is None:
@@ -568,7 +577,8 @@ class Repository:
         source, target = self._key(name, LATEST), self._key(name, version)
         try:
             copied = c.s3.copy_object(
-                Bucket=self.s3_bucket, Key=target,
+                Bucket=self.s3_bucket,
+                Key=target,
                 CopySource={"Bucket": self.s3_bucket, "Key": source},
                 MetadataDirective="COPY",
             )
@@ -577,9 +587,14 @@ class Repository:
             now = self._now()
             if etag is not None and etag == it.get_s(latest, "etag"):
                 published = it.artifact_item(
-                    name, version, update_at=now, sha256=it.get_s(latest, "sha256") or "",
-                    size=it.get_n(latest, "size"), content_type=it.get_s(latest, "content_type"),
-                    metadata=it.get_map_s(latest, "metadata"), etag=etag,
+                    name,
+                    version,
+                    update_at=now,
+                    sha256=it.get_s(latest, "sha256") or "",
+                    size=it.get_n(latest, "size"),
+                    content_type=it.get_s(latest, "content_type"),
+                    metadata=it.get_map_s(latest, "metadata"),
+                    etag=etag,
                 )
             else:
                 # S3's LATEST is not the object the item describes (a concurrent upload, or an item
@@ -587,9 +602,7 @@ class Repository:
                 head = c.s3.head_object(Bucket=self.s3_bucket, Key=target)
                 published = _item_from_head(name, version, head, update_at=now)
                 if not _is_sha256(it.get_s(published, "sha256")):
-                    raise IntegrityError(
-                        f"S3 object {s3_uri(self.s3_bucket, source)} has no artifact_sha256 metadata"
-                    )
+                    raise IntegrityError(f"S3 object {s3_uri(self.s3_bucket, source)} has no artifact_sha256 metadata")
             if expected_sha256 is not None and it.get_s(published, "sha256") != expected_sha256:
                 raise _latest_moved(name, expected_sha256, state.latest)
             # Replacing the claim reveals the version; only our pending claim may be replaced.
@@ -616,7 +629,8 @@ class Repository:
                 UpdateExpression="SET publish_state = :abandoned",
                 ConditionExpression="publish_state = :pending",
                 ExpressionAttributeValues={
-                    ":pending": it.s(it.PENDING), ":abandoned": it.s(it.ABANDONED),
+                    ":pending": it.s(it.PENDING),
+                    ":abandoned": it.s(it.ABANDONED),
                 },
             )
         except Exception:  # noqa: BLE001 - the claim stays invisible either way
@@ -628,9 +642,7 @@ class Repository:
     # --- delete -------------------------------------------------------------------------------
 
     @_writes
-    def delete_artifact_version(
-        self, name: str, version: int | str | None = None, bsm: Any = None
-    ) -> None:
+    def delete_artifact_version(self, name: str, version: int | str | None = None, bsm: Any = None) -> None:
         """Soft-delete a version (default LATEST); a missing one is a no-op that writes nothing.
 
         Raises ProtectedVersionError, naming the aliases, if any alias points at the version.
@@ -685,7 +697,9 @@ class Repository:
         with self._aws(f"purge_artifact_versions {name!r}"):
             for _ in range(MAX_ATTEMPTS):
                 found = self._query(
-                    c, name, forward=False,
+                    c,
+                    name,
+                    forward=False,
                     FilterExpression="NOT is_deleted = :true AND attribute_not_exists(publish_state)",
                     values={":true": it.b(True)},
                 )
@@ -705,14 +719,18 @@ class Repository:
                         doomed.append(item)
                 try:
                     for start in range(0, len(doomed), 100):
-                        c.dynamodb.transact_write_items(TransactItems=[
-                            {"Update": {
-                                "TableName": self.dynamodb_table_name,
-                                "Key": it.key(name, item["sk"]["S"]),
-                                **_soft_delete(item),
-                            }}
-                            for item in doomed[start:start + 100]
-                        ])
+                        c.dynamodb.transact_write_items(
+                            TransactItems=[
+                                {
+                                    "Update": {
+                                        "TableName": self.dynamodb_table_name,
+                                        "Key": it.key(name, item["sk"]["S"]),
+                                        **_soft_delete(item),
+                                    }
+                                }
+                                for item in doomed[start : start + 100]
+                            ]
+                        )
                 except Exception as exc:
                     if _cancellation_codes(exc) is None:
                         raise
@@ -745,8 +763,11 @@ class Repository:
             doomed = [
                 it.key(i["pk"]["S"], i["sk"]["S"])
                 for page in paginate(
-                    c.dynamodb.scan, "ExclusiveStartKey", "LastEvaluatedKey",
-                    TableName=self.dynamodb_table_name, ProjectionExpression="pk, sk",
+                    c.dynamodb.scan,
+                    "ExclusiveStartKey",
+                    "LastEvaluatedKey",
+                    TableName=self.dynamodb_table_name,
+                    ProjectionExpression="pk, sk",
                 )
                 for i in page.get("Items", [])
             ]
@@ -756,8 +777,11 @@ class Repository:
 
     def _delete_objects(self, c: Clients, prefix: str) -> None:
         for page in paginate(
-            c.s3.list_objects_v2, "ContinuationToken", "NextContinuationToken",
-            Bucket=self.s3_bucket, Prefix=prefix,
+            c.s3.list_objects_v2,
+            "ContinuationToken",
+            "NextContinuationToken",
+            Bucket=self.s3_bucket,
+            Prefix=prefix,
         ):
             keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]
             if keys:
@@ -765,15 +789,13 @@ class Repository:
 
     def _batch_delete(self, c: Clients, keys: list[it.Item]) -> None:
         for start in range(0, len(keys), 25):
-            pending = {self.dynamodb_table_name: [
-                {"DeleteRequest": {"Key": k}} for k in keys[start:start + 25]
-            ]}
+            pending = {self.dynamodb_table_name: [{"DeleteRequest": {"Key": k}} for k in keys[start : start + 25]]}
             for attempt in range(MAX_ATTEMPTS):
                 response = c.dynamodb.batch_write_item(RequestItems=pending)
                 pending = response.get("UnprocessedItems") or {}
                 if not pending:
                     break
-                time.sleep(min(0.05 * 2 ** attempt, 1.0))
+                time.sleep(min(0.05 * 2**attempt, 1.0))
 
     # --- aliases ------------------------------------------------------------------------------
 
@@ -835,9 +857,7 @@ class Repository:
         validate_alias(alias)
         self._change_alias(name, alias, None, None, expected_revision, reason, bsm)
 
-    def list_alias_history(
-        self, name: str, alias: str, limit: int = 50, bsm: Any = None
-    ) -> list[AliasEvent]:
+    def list_alias_history(self, name: str, alias: str, limit: int = 50, bsm: Any = None) -> list[AliasEvent]:
         """Recorded changes of an alias, newest first."""
         validate_existing_name(name)
         validate_alias(alias)
@@ -877,19 +897,13 @@ class Repository:
         else:
             match = [e for e in history if e.revision == to_revision]
             if not match:
-                raise InvalidArgumentError(
-                    f"alias {alias!r} of {name!r} has no revision {to_revision} in its history"
-                )
+                raise InvalidArgumentError(f"alias {alias!r} of {name!r} has no revision {to_revision} in its history")
             target = match[0].after
             label = f"revision {to_revision}"
         try:
-            return self._change_alias(
-                name, alias, target, "rollback", expected_revision, reason, bsm
-            )
+            return self._change_alias(name, alias, target, "rollback", expected_revision, reason, bsm)
         except ArtifactNotFoundError as exc:
-            raise ArtifactNotFoundError(
-                f"cannot roll back alias {alias!r} of {name!r} to {label}: {exc}"
-            ) from exc
+            raise ArtifactNotFoundError(f"cannot roll back alias {alias!r} of {name!r} to {label}: {exc}") from exc
 
     def _change_alias(
         self,
@@ -908,12 +922,9 @@ class Repository:
         repository last saw; a stale guess costs one failed request that returns the real item.
         """
         if expected_revision is not None and (
-            isinstance(expected_revision, bool) or not isinstance(expected_revision, int)
-            or expected_revision < 0
+            isinstance(expected_revision, bool) or not isinstance(expected_revision, int) or expected_revision < 0
         ):
-            raise InvalidArgumentError(
-                f"expected_revision must be an int >= 0, got {expected_revision!r}"
-            )
+            raise InvalidArgumentError(f"expected_revision must be an int >= 0, got {expected_revision!r}")
         if reason is not None and (not isinstance(reason, str) or len(reason) > 1000):
             raise InvalidArgumentError("reason must be a string of at most 1,000 characters")
         reason = reason.strip() or None if reason else None
@@ -946,38 +957,54 @@ class Repository:
                 revision = max(current_revision, floor) + 1
                 now = self._now()
                 event = AliasEvent(
-                    name=name, alias=alias, revision=revision, time=now, actor=actor,
+                    name=name,
+                    alias=alias,
+                    revision=revision,
+                    time=now,
+                    actor=actor,
                     action=action or _classify(before_config, after),
-                    before=before_config, after=after, reason=reason,
+                    before=before_config,
+                    after=after,
+                    reason=reason,
                 )
                 ops = [self._alias_write(name, alias, before, after, revision, now, actor, reason)]
-                ops.append({"Put": {
-                    "TableName": self.dynamodb_table_name,
-                    "Item": it.event_item(event),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }})
-                targets = [] if after is None else [after.version] + (
-                    [after.secondary_version] if after.secondary_version else []
+                ops.append(
+                    {
+                        "Put": {
+                            "TableName": self.dynamodb_table_name,
+                            "Item": it.event_item(event),
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    }
+                )
+                targets = (
+                    []
+                    if after is None
+                    else [after.version] + ([after.secondary_version] if after.secondary_version else [])
                 )
                 for version in targets:
-                    ops.append({"Update": {
-                        "TableName": self.dynamodb_table_name,
-                        "Key": it.key(name, encode_version_sk(version)),
-                        # Bumping the epoch makes a concurrent delete of this version fail.
-                        "UpdateExpression": "ADD alias_epoch :one",
-                        "ConditionExpression": (
-                            "attribute_exists(pk) AND NOT is_deleted = :true "
-                            "AND attribute_not_exists(publish_state)"
-                        ),
-                        "ExpressionAttributeValues": {":one": it.n(1), ":true": it.b(True)},
-                    }})
+                    ops.append(
+                        {
+                            "Update": {
+                                "TableName": self.dynamodb_table_name,
+                                "Key": it.key(name, encode_version_sk(version)),
+                                # Bumping the epoch makes a concurrent delete of this version fail.
+                                "UpdateExpression": "ADD alias_epoch :one",
+                                "ConditionExpression": (
+                                    "attribute_exists(pk) AND NOT is_deleted = :true "
+                                    "AND attribute_not_exists(publish_state)"
+                                ),
+                                "ExpressionAttributeValues": {":one": it.n(1), ":true": it.b(True)},
+                            }
+                        }
+                    )
                 try:
                     c.dynamodb.transact_write_items(TransactItems=ops)
                 except Exception as exc:
                     codes = _cancellation_codes(exc)
                     if codes is None:
                         raise
-                    for version, code in zip(targets, codes[2:2 + len(targets)], strict=True):
+                    for version, code in zip(targets, codes[2 : 2 + len(targets)], strict=True):
                         if code == "ConditionalCheckFailed":
                             raise ArtifactNotFoundError(
                                 f"artifact {name!r} version {version} not found or deleted"
@@ -1003,8 +1030,15 @@ class Repository:
         raise ConflictError(f"alias {alias!r} of {name!r} kept changing; try again")
 
     def _alias_write(
-        self, name: str, alias: str, before: it.Item | None, after: AliasConfig | None,
-        revision: int, now: datetime, actor: str, reason: str | None,
+        self,
+        name: str,
+        alias: str,
+        before: it.Item | None,
+        after: AliasConfig | None,
+        revision: int,
+        now: datetime,
+        actor: str,
+        reason: str | None,
     ) -> dict[str, Any]:
         if before is None:
             condition, values, names = "attribute_not_exists(pk)", {}, {}
@@ -1027,9 +1061,7 @@ class Repository:
             op["ExpressionAttributeValues"] = values
         if after is None:
             return {"Delete": {**op, "Key": it.key(alias_pk(name), alias)}}
-        item = it.alias_item(
-            name, alias, after, update_at=now, revision=revision, actor=actor, reason=reason
-        )
+        item = it.alias_item(name, alias, after, update_at=now, revision=revision, actor=actor, reason=reason)
         return {"Put": {**op, "Item": item}}
 
     def _alias_items(self, c: Clients, name: str) -> list[it.Item]:
@@ -1046,7 +1078,9 @@ class Repository:
             TableName=self.dynamodb_table_name,
             KeyConditionExpression="pk = :pk AND begins_with(sk, :alias)",
             ExpressionAttributeValues={":pk": it.s(history_pk(name)), ":alias": it.s(f"{alias}#")},
-            ScanIndexForward=False, Limit=limit, ConsistentRead=True,
+            ScanIndexForward=False,
+            Limit=limit,
+            ConsistentRead=True,
         )
         return page.get("Items", [])
 
@@ -1060,9 +1094,7 @@ class Repository:
             _copy_verified(body, sink, uri, sha256)
         return sink.getvalue()
 
-    def verify_artifact_version(
-        self, name: str, version: int | str | None = None, bsm: Any = None
-    ) -> Artifact:
+    def verify_artifact_version(self, name: str, version: int | str | None = None, bsm: Any = None) -> Artifact:
         """Check, without downloading, that a version's object exists and carries its sha256."""
         artifact = self.get_artifact_version(name, version, bsm=bsm)
         location = artifact.s3path
@@ -1072,8 +1104,7 @@ class Repository:
             except Exception as exc:
                 if error_code(exc) in ("404", "NoSuchKey", "NotFound"):
                     raise IntegrityError(
-                        f"artifact {name!r} version {artifact.version}: S3 object "
-                        f"{artifact.s3uri} is missing"
+                        f"artifact {name!r} version {artifact.version}: S3 object {artifact.s3uri} is missing"
                     ) from None
                 raise
         stored = head.get("Metadata", {}).get("artifact_sha256")
@@ -1130,11 +1161,14 @@ class Repository:
             if name is None:
                 for stored in self._stored_names(bsm):
                     if is_reserved_name(stored):
-                        problems.append(Problem(
-                            kind="name_collision", name=stored,
-                            detail=f"artifact {stored!r} shares its DynamoDB partition with the "
-                            f"aliases or history of {stored[2:].rsplit('-', 1)[0]!r}; rename it",
-                        ))
+                        problems.append(
+                            Problem(
+                                kind="name_collision",
+                                name=stored,
+                                detail=f"artifact {stored!r} shares its DynamoDB partition with the "
+                                f"aliases or history of {stored[2:].rsplit('-', 1)[0]!r}; rename it",
+                            )
+                        )
                     else:
                         names.append(stored)
             for artifact_name in names:
@@ -1147,8 +1181,11 @@ class Repository:
         prefix = f"{names_prefix(self.s3_prefix)}{name}/"
         objects: set[str] = set()
         for page in paginate(
-            c.s3.list_objects_v2, "ContinuationToken", "NextContinuationToken",
-            Bucket=self.s3_bucket, Prefix=prefix,
+            c.s3.list_objects_v2,
+            "ContinuationToken",
+            "NextContinuationToken",
+            Bucket=self.s3_bucket,
+            Prefix=prefix,
         ):
             objects.update(o["Key"] for o in page.get("Contents", []))
         for sk, item in found.items():
@@ -1156,51 +1193,70 @@ class Repository:
             key = self._key(name, version)
             if get_pending := it.get_s(item, "publish_state"):
                 if get_pending == it.PENDING and now - it.item_update_at(item) > ABANDONED_AFTER:
-                    problems.append(Problem(
-                        kind="abandoned_publish", name=name, version=version,
-                        detail=f"publish of version {version} was claimed at "
-                        f"{it.item_update_at(item):%Y-%m-%d %H:%M} UTC and never finished ({get_pending})",
-                    ))
+                    problems.append(
+                        Problem(
+                            kind="abandoned_publish",
+                            name=name,
+                            version=version,
+                            detail=f"publish of version {version} was claimed at "
+                            f"{it.item_update_at(item):%Y-%m-%d %H:%M} UTC and never finished ({get_pending})",
+                        )
+                    )
                 objects.discard(key)
                 continue
             if it.get_bool(item, "is_deleted"):
                 objects.discard(key)
                 continue
             if key not in objects:
-                problems.append(Problem(
-                    kind="missing_object", name=name, version=version,
-                    detail=f"no S3 object at {s3_uri(self.s3_bucket, key)}",
-                ))
+                problems.append(
+                    Problem(
+                        kind="missing_object",
+                        name=name,
+                        version=version,
+                        detail=f"no S3 object at {s3_uri(self.s3_bucket, key)}",
+                    )
+                )
                 continue
             objects.discard(key)
             head = c.s3.head_object(Bucket=self.s3_bucket, Key=key)
             stored = head.get("Metadata", {}).get("artifact_sha256")
             if stored != it.get_s(item, "sha256"):
-                problems.append(Problem(
-                    kind="latest_mismatch" if sk == LATEST else "sha256_mismatch",
-                    name=name, version=version,
-                    detail=f"S3 object says sha256 {stored}, DynamoDB records {it.get_s(item, 'sha256')}",
-                ))
+                problems.append(
+                    Problem(
+                        kind="latest_mismatch" if sk == LATEST else "sha256_mismatch",
+                        name=name,
+                        version=version,
+                        detail=f"S3 object says sha256 {stored}, DynamoDB records {it.get_s(item, 'sha256')}",
+                    )
+                )
         for key in sorted(objects):
-            problems.append(Problem(
-                kind="orphan_object", name=name,
-                detail=f"S3 object {s3_uri(self.s3_bucket, key)} has no DynamoDB item",
-            ))
+            problems.append(
+                Problem(
+                    kind="orphan_object",
+                    name=name,
+                    detail=f"S3 object {s3_uri(self.s3_bucket, key)} has no DynamoDB item",
+                )
+            )
         for alias_item in self._alias_items(c, name):
             config = it.alias_config(alias_item)
             for version in filter(None, (config.version, config.secondary_version)):
                 target = found.get(encode_version_sk(version))
                 if target is None or not it.is_visible(target):
-                    problems.append(Problem(
-                        kind="dangling_alias", name=name, version=version,
-                        alias=it.alias_name_of(alias_item),
-                        detail=f"alias {it.alias_name_of(alias_item)!r} points at version "
-                        f"{version}, which is {'deleted' if target is not None else 'missing'}",
-                    ))
+                    problems.append(
+                        Problem(
+                            kind="dangling_alias",
+                            name=name,
+                            version=version,
+                            alias=it.alias_name_of(alias_item),
+                            detail=f"alias {it.alias_name_of(alias_item)!r} points at version "
+                            f"{version}, which is {'deleted' if target is not None else 'missing'}",
+                        )
+                    )
         return problems
 
 
 # --- helpers --------------------------------------------------------------------------------
+
 
 def _login_name() -> str:
     try:
@@ -1213,40 +1269,34 @@ def _item_from_head(name: str, version: str, head: dict[str, Any], update_at: da
     """A version item describing an S3 object by its own metadata (written with its bytes)."""
     meta = dict(head.get("Metadata", {}))
     return it.artifact_item(
-        name, version, update_at=update_at, sha256=meta.get("artifact_sha256", ""),
-        size=head.get("ContentLength"), content_type=head.get("ContentType"),
+        name,
+        version,
+        update_at=update_at,
+        sha256=meta.get("artifact_sha256", ""),
+        size=head.get("ContentLength"),
+        content_type=head.get("ContentType"),
         metadata={k: v for k, v in meta.items() if k not in RESERVED_METADATA},
         etag=head.get("ETag"),
     )
 
 
 def _is_sha256(value: object) -> bool:
-    return isinstance(value, str) and len(value) == 64 and all(
-        ch in "0123456789abcdef" for ch in value
-    )
+    return isinstance(value, str) and len(value) == 64 and all(ch in "0123456789abcdef" for ch in value)
 
 
-def _alias_config(
-    version: int | str | None, secondary_version: int | str | None, weight: int | None
-) -> AliasConfig:
+def _alias_config(version: int | str | None, secondary_version: int | str | None, weight: int | None) -> AliasConfig:
     primary = encode_version(version)
     if secondary_version is None:
         if weight is not None:
             validate_weight(weight)  # a wrong type is reported as such first
-            raise InvalidWeightError(
-                f"secondary_version_weight {weight!r} given without a secondary_version"
-            )
+            raise InvalidWeightError(f"secondary_version_weight {weight!r} given without a secondary_version")
         return AliasConfig(version=primary)
     secondary = encode_version(secondary_version)
     if weight is None:
-        raise WeightTypeError(
-            f"secondary_version {secondary} needs a secondary_version_weight (an int in 0..99)"
-        )
+        raise WeightTypeError(f"secondary_version {secondary} needs a secondary_version_weight (an int in 0..99)")
     validate_weight(weight)
     if primary == secondary:
-        raise ValidationError(
-            f"version {primary!r} and secondary_version {secondary!r} must differ"
-        )
+        raise ValidationError(f"version {primary!r} and secondary_version {secondary!r} must differ")
     return AliasConfig(version=primary, secondary_version=secondary, secondary_version_weight=weight)
 
 
@@ -1269,9 +1319,7 @@ def _aliases_using(alias_items: list[it.Item]) -> dict[str, list[str]]:
         config = it.alias_config(item)
         users.setdefault(config.version, []).append(it.alias_name_of(item))
         if config.secondary_version is not None:
-            users.setdefault(config.secondary_version, []).append(
-                f"{it.alias_name_of(item)} (canary)"
-            )
+            users.setdefault(config.secondary_version, []).append(f"{it.alias_name_of(item)} (canary)")
     return users
 
 
@@ -1321,7 +1369,9 @@ def _alias_moved(name: str, alias: str, expected: int, item: it.Item | None) -> 
         f"alias {alias!r} of {name!r} was changed by {who} at {when:%Y-%m-%d %H:%M:%S} UTC "
         f"(now revision {revision}, you expected {expected}; points at "
         f"{it.alias_config(item).describe()}); reload and try again",
-        actor=who, when=when, current_revision=revision,
+        actor=who,
+        when=when,
+        current_revision=revision,
     )
 
 
@@ -1342,12 +1392,8 @@ def _validate_metadata(metadata: dict[str, str] | None, what: str = "metadata") 
         raise InvalidArgumentError(f"{what} must be a dict of str to str, got {type(metadata).__name__}")
     clean: dict[str, str] = {}
     for k, v in metadata.items():
-        if not isinstance(k, str) or not k or not all(
-            ch.isascii() and (ch.isalnum() or ch in "-_.") for ch in k
-        ):
-            raise InvalidArgumentError(
-                f"{what} key {k!r} is invalid: use ASCII letters, digits, '-', '_' and '.'"
-            )
+        if not isinstance(k, str) or not k or not all(ch.isascii() and (ch.isalnum() or ch in "-_.") for ch in k):
+            raise InvalidArgumentError(f"{what} key {k!r} is invalid: use ASCII letters, digits, '-', '_' and '.'")
         if k.lower() != k:
             raise InvalidArgumentError(f"{what} key {k!r} must be lower-case (S3 lower-cases it)")
         if k in RESERVED_METADATA:
@@ -1458,6 +1504,4 @@ def _copy_verified(response: dict[str, Any], sink: IO[bytes], uri: str, sha256: 
     finally:
         body.close()
     if expected and digest.hexdigest() != expected:
-        raise IntegrityError(
-            f"{uri}: content hashes to sha256 {digest.hexdigest()}, expected {expected}"
-        )
+        raise IntegrityError(f"{uri}: content hashes to sha256 {digest.hexdigest()}, expected {expected}")

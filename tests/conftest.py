@@ -5,8 +5,14 @@ import os
 import pytest
 
 # Set at import so every fixture and library sees them before creating a boto3 session.
-for _name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3",
-              "AWS_ENDPOINT_URL_DYNAMODB", "AWS_SESSION_TOKEN"):
+for _name in (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_S3",
+    "AWS_ENDPOINT_URL_DYNAMODB",
+    "AWS_SESSION_TOKEN",
+):
     os.environ.pop(_name, None)
 os.environ.update(
     AWS_ACCESS_KEY_ID="testing",

@@ -92,11 +92,13 @@ def load_config(path: Path) -> Config:
     repositories = {name: _spec(path, name, entry) for name, entry in entries.items()}
     default = data.get("default")
     if default is not None and default not in repositories:
-        raise ConfigError(
-            f"config file {path}: default = {default!r} is not one of: {_names(repositories)}"
-        )
-    return Config(path=path, repositories=repositories, default=default,
-                  protected_aliases=_protected(path, data.get("protected_aliases")))
+        raise ConfigError(f"config file {path}: default = {default!r} is not one of: {_names(repositories)}")
+    return Config(
+        path=path,
+        repositories=repositories,
+        default=default,
+        protected_aliases=_protected(path, data.get("protected_aliases")),
+    )
 
 
 def _protected(path: Path, value: object) -> tuple[str, ...] | None:
@@ -108,8 +110,7 @@ def _protected(path: Path, value: object) -> tuple[str, ...] | None:
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return tuple(item.strip() for item in value if item.strip())
     raise ConfigError(
-        f"config file {path}: protected_aliases must be a list of alias patterns like "
-        f"[\"prod*\"], got {value!r}"
+        f'config file {path}: protected_aliases must be a list of alias patterns like ["prod*"], got {value!r}'
     )
 
 
@@ -122,8 +123,7 @@ def _spec(path: Path, name: str, entry: object) -> RepositorySpec:
     unknown = set(entry) - _SPEC_KEYS
     if unknown:
         raise ConfigError(
-            f"{where}: unknown key(s) {', '.join(sorted(unknown))}; "
-            f"allowed: {', '.join(sorted(_SPEC_KEYS))}"
+            f"{where}: unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(_SPEC_KEYS))}"
         )
     for key in _STRING_KEYS & set(entry):
         if not isinstance(entry[key], str) or not entry[key]:
@@ -149,8 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "Config file: $XDG_CONFIG_HOME/vrc/config.toml (default ~/.config/vrc/config.toml) "
             "with [repositories.NAME] tables holding bucket, prefix, table, region, profile, "
-            "endpoint_url, read_only, and optional top-level default = \"NAME\" and "
-            "protected_aliases = [\"prod*\"]."
+            'endpoint_url, read_only, and optional top-level default = "NAME" and '
+            'protected_aliases = ["prod*"].'
         ),
     )
     where = parser.add_argument_group("repository")
@@ -160,17 +160,22 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--table", help=f"DynamoDB table (default {DEFAULT_TABLE})")
     where.add_argument("--region", help="AWS region (default $AWS_REGION, $AWS_DEFAULT_REGION, profile)")
     where.add_argument("--profile", help="AWS profile (default $AWS_PROFILE)")
-    where.add_argument("--endpoint-url", help="S3/DynamoDB endpoint, e.g. a local moto server "
-                       "(default $AWS_ENDPOINT_URL)")
-    where.add_argument("--demo", action="store_true",
-                       help="open the embedded demo repository (in-process moto, seeded data)")
-    parser.add_argument("--read-only", action="store_true",
-                        help="disable uploads, deletes and alias changes")
-    parser.add_argument("--protect", metavar="PATTERNS",
-                        help="comma-separated alias patterns whose changes need the alias name typed "
-                        f"to confirm (default {','.join(DEFAULT_PROTECTED)}; '' protects none)")
-    parser.add_argument("--config", type=Path, metavar="PATH",
-                        help="config file to read instead of the default location")
+    where.add_argument(
+        "--endpoint-url", help="S3/DynamoDB endpoint, e.g. a local moto server (default $AWS_ENDPOINT_URL)"
+    )
+    where.add_argument(
+        "--demo", action="store_true", help="open the embedded demo repository (in-process moto, seeded data)"
+    )
+    parser.add_argument("--read-only", action="store_true", help="disable uploads, deletes and alias changes")
+    parser.add_argument(
+        "--protect",
+        metavar="PATTERNS",
+        help="comma-separated alias patterns whose changes need the alias name typed "
+        f"to confirm (default {','.join(DEFAULT_PROTECTED)}; '' protects none)",
+    )
+    parser.add_argument(
+        "--config", type=Path, metavar="PATH", help="config file to read instead of the default location"
+    )
     return parser
 
 
@@ -186,16 +191,22 @@ class Launch:
         return self.connections[0]
 
 
-def resolve(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None,
-            parser: argparse.ArgumentParser | None = None) -> Launch:
+def resolve(
+    argv: Sequence[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    parser: argparse.ArgumentParser | None = None,
+) -> Launch:
     """Parse the command line and config; ConfigError explains anything unusable."""
     env = os.environ if env is None else env
     args = (parser or build_parser()).parse_args(argv)
     overrides = {
         key: value
         for key, value in {
-            "prefix": args.prefix, "table": args.table, "region": args.region,
-            "profile": args.profile, "endpoint_url": args.endpoint_url,
+            "prefix": args.prefix,
+            "table": args.table,
+            "region": args.region,
+            "profile": args.profile,
+            "endpoint_url": args.endpoint_url,
         }.items()
         if value is not None
     }
@@ -219,8 +230,7 @@ def resolve(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = N
     elif args.repo:
         if args.repo not in config.repositories:
             raise ConfigError(
-                f"no repository named {args.repo!r} in {config.path}; "
-                f"configured: {_names(config.repositories)}"
+                f"no repository named {args.repo!r} in {config.path}; configured: {_names(config.repositories)}"
             )
         chosen = config.repositories[args.repo]
     elif config.default:
@@ -313,4 +323,3 @@ def _once(factory: Callable[[], T]) -> Callable[[], T]:
             return result[0]
 
     return call
-

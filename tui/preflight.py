@@ -83,9 +83,7 @@ class Checks:
         return next((check.conflict for check in self.items if check.conflict), None)
 
 
-def run_checks(
-    repository: Repository, plan: Plan, cancelled: Callable[[], bool] = lambda: False
-) -> Checks:
+def run_checks(repository: Repository, plan: Plan, cancelled: Callable[[], bool] = lambda: False) -> Checks:
     """Run every check of `plan`; stops early (returning what it has) once `cancelled()` is true.
 
     Backend failures other than the ones checked for (unreachable, access denied) propagate.
@@ -121,10 +119,7 @@ def check_latest(repository: Repository, name: str, expected_sha256: str) -> Che
     except IntegrityError as error:
         return Check("LATEST", False, str(error))
     if latest.sha256 != expected_sha256:
-        detail = (
-            f"changed since displayed: now sha256 {latest.sha256[:12]}, "
-            f"was {expected_sha256[:12]}"
-        )
+        detail = f"changed since displayed: now sha256 {latest.sha256[:12]}, was {expected_sha256[:12]}"
         conflict = Conflict(
             subject=f"LATEST of {name}",
             message=f"LATEST of {name} was replaced: it is now sha256 {latest.sha256[:12]}, "
@@ -136,9 +131,7 @@ def check_latest(repository: Repository, name: str, expected_sha256: str) -> Che
     return Check("LATEST", True, f"unchanged since displayed; its S3 object matches sha256 {latest.sha256[:8]}")
 
 
-def check_alias(
-    repository: Repository, name: str, alias: str, expected_revision: int | None
-) -> Check:
+def check_alias(repository: Repository, name: str, alias: str, expected_revision: int | None) -> Check:
     subject = f"alias {alias}"
     try:
         current: Alias | None = repository.get_alias(name, alias)
@@ -181,9 +174,7 @@ def alias_conflict(
     )
 
 
-def conflict_from_error(
-    repository: Repository, name: str, alias: str | None, error: ConflictError
-) -> Conflict:
+def conflict_from_error(repository: Repository, name: str, alias: str | None, error: ConflictError) -> Conflict:
     """A Conflict for the ConflictError a write raised, with the alias's newest event if any."""
     event = _newest_event(repository, name, alias) if alias else None
     return Conflict(
@@ -207,7 +198,4 @@ def _newest_event(repository: Repository, name: str, alias: str) -> AliasEvent |
 def _event_change(event: AliasEvent | None) -> str | None:
     if event is None:
         return None
-    return (
-        f"revision {event.revision} · {event.action} · "
-        f"{split_text(event.before)} → {split_text(event.after)}"
-    )
+    return f"revision {event.revision} · {event.action} · {split_text(event.before)} → {split_text(event.after)}"

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from .formatting import local_time
 
-
 if TYPE_CHECKING:
     from core.models import AliasConfig, AliasEvent
 
@@ -45,7 +44,7 @@ def next_alias(current: str, existing: Sequence[str]) -> str:
     """The alias one step up PROMOTION_ORDER from `current` that exists, else `current`."""
     if current not in PROMOTION_ORDER:
         return current
-    later = PROMOTION_ORDER[PROMOTION_ORDER.index(current) + 1:]
+    later = PROMOTION_ORDER[PROMOTION_ORDER.index(current) + 1 :]
     return next((alias for alias in later if alias in existing), current)
 
 

@@ -39,9 +39,7 @@ def _sha256_of(path: Path) -> str:
 def _round_trip_core(src: Path, dst: Path, bucket: str, table: str, endpoint: str) -> float:
     from core import Repository
 
-    repo = Repository(
-        aws_region=REGION, s3_bucket=bucket, dynamodb_table_name=table, endpoint_url=endpoint
-    )
+    repo = Repository(aws_region=REGION, s3_bucket=bucket, dynamodb_table_name=table, endpoint_url=endpoint)
     repo.put_artifact(NAME, src)
     after_put = _peak_mb()
     repo.download(NAME, None, dst)
@@ -53,9 +51,7 @@ def _round_trip_versioned(src: Path, dst: Path, bucket: str, table: str, endpoin
     from versioned.api import s3_and_dynamodb_backend
 
     bsm = BotoSesManager(region_name=REGION, default_client_kwargs={"endpoint_url": endpoint})
-    repo = s3_and_dynamodb_backend.Repository(
-        aws_region=REGION, s3_bucket=bucket, dynamodb_table_name=table
-    )
+    repo = s3_and_dynamodb_backend.Repository(aws_region=REGION, s3_bucket=bucket, dynamodb_table_name=table)
     # versioned's put_artifact takes bytes only: the whole file must be in memory.
     data = src.read_bytes()
     repo.put_artifact(NAME, data, bsm=bsm)
@@ -94,8 +90,18 @@ def main(argv: list[str]) -> int:
     seconds = time.perf_counter() - t0
     peak = _peak_mb()
     same = _sha256_of(src_path) == _sha256_of(dst_path)
-    print(json.dumps({"lib": lib, "peak_mb": peak, "baseline_mb": baseline, "after_put_mb": after_put,
-                      "seconds": seconds, "bytes_match": same}))
+    print(
+        json.dumps(
+            {
+                "lib": lib,
+                "peak_mb": peak,
+                "baseline_mb": baseline,
+                "after_put_mb": after_put,
+                "seconds": seconds,
+                "bytes_match": same,
+            }
+        )
+    )
     return 0
 
 

@@ -189,7 +189,9 @@ def moto_server() -> Iterator[MotoServer]:
         counters = _SharedCounters(counter_path, create=True)
         process = subprocess.Popen(
             [sys.executable, __file__, "--serve", counter_path],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         try:
             line = process.stdout.readline() if process.stdout else ""

@@ -62,8 +62,7 @@ NAMES = 10_000
 VERSIONS = 1_000
 BIG = "ab-ranking-model"  # sorts first, so the console opens on it
 TEAMS = ("ads", "checkout", "data", "edge", "fraud", "growth", "infra", "ml", "payments", "search")
-KINDS = ("bundle", "config", "db", "embeddings", "features", "index", "model", "report", "rules",
-         "schema")
+KINDS = ("bundle", "config", "db", "embeddings", "features", "index", "model", "report", "rules", "schema")
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 KEY_INTERVAL = 0.040  # X11's default key repeat: 25 keys/s
 NAV_KEYS = 200
@@ -78,6 +77,7 @@ REGION, BUCKET, TABLE, PREFIX = "us-east-1", "vrc-bench-console", "vrc-bench-con
 
 
 # --- data ------------------------------------------------------------------------------------
+
 
 def small_names() -> list[str]:
     names = [f"{team}-{kind}-{n:02d}" for team in TEAMS for kind in KINDS for n in range(100)]
@@ -104,8 +104,13 @@ def seed_repository() -> Seeded:
 
     started = time.perf_counter()
     repository = Repository(
-        aws_region=REGION, s3_bucket=BUCKET, s3_prefix=PREFIX, dynamodb_table_name=TABLE,
-        operator="bench", use_sts=False, clock=lambda: NOW,
+        aws_region=REGION,
+        s3_bucket=BUCKET,
+        s3_prefix=PREFIX,
+        dynamodb_table_name=TABLE,
+        operator="bench",
+        use_sts=False,
+        clock=lambda: NOW,
     )
     repository.bootstrap()
     items: list[dict[str, Any]] = []
@@ -113,29 +118,43 @@ def seed_repository() -> Seeded:
 
     def add(name: str, version: str, when: datetime, body: bytes, metadata: dict[str, str]) -> None:
         sha256 = hashlib.sha256(body).hexdigest()
-        items.append(artifact_item(
-            name, version, update_at=when, sha256=sha256, size=len(body),
-            content_type="application/octet-stream", metadata=metadata,
-            etag=f'"{hashlib.md5(body).hexdigest()}"',
-        ))
-        objects.append((artifact_key(PREFIX, name, version), body,
-                        {"artifact_name": name, "artifact_sha256": sha256, **metadata}))
+        items.append(
+            artifact_item(
+                name,
+                version,
+                update_at=when,
+                sha256=sha256,
+                size=len(body),
+                content_type="application/octet-stream",
+                metadata=metadata,
+                etag=f'"{hashlib.md5(body).hexdigest()}"',
+            )
+        )
+        objects.append(
+            (artifact_key(PREFIX, name, version), body, {"artifact_name": name, "artifact_sha256": sha256, **metadata})
+        )
 
     for i, name in enumerate(small_names()):
-        add(name, "LATEST", NOW - timedelta(hours=i % 5000), f"{name}\n".encode(),
-            {"owner": name.split("-")[0]})
+        add(name, "LATEST", NOW - timedelta(hours=i % 5000), f"{name}\n".encode(), {"owner": name.split("-")[0]})
     for version in range(1, VERSIONS + 1):
-        metadata = {"auc": f"0.{800 + version % 200}", "dataset": f"2026-{version % 12 + 1:02d}",
-                    "framework": "lightgbm"}
-        add(BIG, str(version), NOW - timedelta(hours=2 * (VERSIONS - version) + 1),
-            f"{BIG} build {version}\n".encode() * 64, metadata)
-    add(BIG, "LATEST", NOW - timedelta(minutes=20), f"{BIG} nightly\n".encode() * 64,
-        {"framework": "lightgbm"})
+        metadata = {
+            "auc": f"0.{800 + version % 200}",
+            "dataset": f"2026-{version % 12 + 1:02d}",
+            "framework": "lightgbm",
+        }
+        add(
+            BIG,
+            str(version),
+            NOW - timedelta(hours=2 * (VERSIONS - version) + 1),
+            f"{BIG} build {version}\n".encode() * 64,
+            metadata,
+        )
+    add(BIG, "LATEST", NOW - timedelta(minutes=20), f"{BIG} nightly\n".encode() * 64, {"framework": "lightgbm"})
 
     dynamodb = boto3.client("dynamodb", region_name=REGION)
     item_started = time.perf_counter()
     for start in range(0, len(items), 25):
-        batch = {TABLE: [{"PutRequest": {"Item": item}} for item in items[start:start + 25]]}
+        batch = {TABLE: [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]}
         while batch:
             batch = dynamodb.batch_write_item(RequestItems=batch).get("UnprocessedItems") or {}
     item_seconds = time.perf_counter() - item_started
@@ -148,8 +167,10 @@ def seed_repository() -> Seeded:
     repository.put_alias(BIG, "production", VERSIONS - 10, VERSIONS, 10, reason="bench canary")
     repository.put_alias(BIG, "development", None, reason="bench")
     how = [
-        (f"{len(items):,} DynamoDB items built by core.items.artifact_item, written with "
-         f"batch_write_item in {item_seconds:.1f} s (Repository.publish_artifact_version: ~150 ms each here)"),
+        (
+            f"{len(items):,} DynamoDB items built by core.items.artifact_item, written with "
+            f"batch_write_item in {item_seconds:.1f} s (Repository.publish_artifact_version: ~150 ms each here)"
+        ),
         f"{len(objects):,} S3 objects at core.layout.artifact_key {via} in {object_seconds:.1f} s",
         "aliases production (10% canary), staging, development through Repository.put_alias",
     ]
@@ -186,8 +207,15 @@ class Call:
 class TimedRepository:
     """Delegates to a repository and records when each read call starts and returns."""
 
-    TIMED = frozenset({"list_artifact_names", "list_artifact_versions",
-                       "list_versions_with_aliases", "list_aliases", "caller_identity"})
+    TIMED = frozenset(
+        {
+            "list_artifact_names",
+            "list_artifact_versions",
+            "list_versions_with_aliases",
+            "list_aliases",
+            "caller_identity",
+        }
+    )
 
     def __init__(self, inner: Any) -> None:
         self._inner = inner
@@ -241,9 +269,12 @@ class SnapshotRepository:
     def list_versions_with_aliases(self, name: str) -> list[VersionView]:
         views = self._versions.get(name)
         if views is None:  # what core returns for the small ones: LATEST only, no aliases
-            latest = self._latest.model_copy(update={
-                "name": name, "s3uri": self._latest.s3uri.replace(self._small, name),
-            })
+            latest = self._latest.model_copy(
+                update={
+                    "name": name,
+                    "s3uri": self._latest.s3uri.replace(self._small, name),
+                }
+            )
             views = self._versions[name] = [VersionView(artifact=latest, aliases=())]
         return list(views)
 
@@ -268,8 +299,7 @@ class Probe:
     ready: Callable[[], bool]
     handled: Handled | None = None
     handled_at: float | None = None
-    future: asyncio.Future[float] = field(
-        default_factory=lambda: asyncio.get_running_loop().create_future())
+    future: asyncio.Future[float] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
 class FrameClock:
@@ -296,8 +326,9 @@ class FrameClock:
 
             widget.render_lines = render_lines  # type: ignore[method-assign]
 
-    def expect(self, painted: Widget | Sequence[Widget], ready: Callable[[], bool],
-               handled: Handled | None = None) -> Probe:
+    def expect(
+        self, painted: Widget | Sequence[Widget], ready: Callable[[], bool], handled: Handled | None = None
+    ) -> Probe:
         widgets = (painted,) if isinstance(painted, Widget) else tuple(painted)
         self.watch(*widgets)
         probe = Probe(widgets, ready, handled)
@@ -365,11 +396,13 @@ class BenchApp(VrcApp):
         return screen
 
 
-def dispatched(kind: type[Message], where: type[MessagePump] | None = None,
-               **fields: object) -> Handled:
+def dispatched(kind: type[Message], where: type[MessagePump] | None = None, **fields: object) -> Handled:
     def match(message: Message, pump: MessagePump) -> bool:
-        return (isinstance(message, kind) and (where is None or isinstance(pump, where))
-                and all(getattr(message, k) == v for k, v in fields.items()))
+        return (
+            isinstance(message, kind)
+            and (where is None or isinstance(pump, where))
+            and all(getattr(message, k) == v for k, v in fields.items())
+        )
 
     return match
 
@@ -428,6 +461,7 @@ class GcPauses:
 
 # --- pane loads ------------------------------------------------------------------------------
 
+
 @dataclass
 class Load:
     core_ms: float
@@ -451,11 +485,15 @@ class Loads:
 def load_probes(app: BenchApp) -> tuple[Probe, Probe]:
     artifacts, versions = app.main.artifacts.table, app.main.versions.table
     names = app.frame_clock.expect(
-        artifacts, lambda: artifacts.row_count == NAMES and not artifacts.loading,
-        handled=dispatched(ArtifactNamesLoaded, MainScreen))
+        artifacts,
+        lambda: artifacts.row_count == NAMES and not artifacts.loading,
+        handled=dispatched(ArtifactNamesLoaded, MainScreen),
+    )
     shown = app.frame_clock.expect(
-        versions, lambda: versions.row_count == VERSIONS + 1 and not versions.loading,
-        handled=dispatched(VersionsLoaded, MainScreen, name=BIG))
+        versions,
+        lambda: versions.row_count == VERSIONS + 1 and not versions.loading,
+        handled=dispatched(VersionsLoaded, MainScreen, name=BIG),
+    )
     return names, shown
 
 
@@ -484,8 +522,9 @@ def time_counts(app: BenchApp, into: list[tuple[int, float]]) -> None:
     pane.set_counts = set_counts  # type: ignore[method-assign]
 
 
-async def measure_loads(app: BenchApp, timed: TimedRepository, loads: Loads,
-                        opening: list[Probe], reloads: int) -> None:
+async def measure_loads(
+    app: BenchApp, timed: TimedRepository, loads: Loads, opening: list[Probe], reloads: int
+) -> None:
     """Into `loads`: the loads of the open (probed by `opening`), then of `reloads` presses of `R`."""
     with GcPauses() as pauses:
         for reload in range(reloads + 1):
@@ -502,8 +541,13 @@ async def measure_loads(app: BenchApp, timed: TimedRepository, loads: Loads,
                 frame = await wait(probe)
                 call = timed.last(method, name, after=mark)
                 assert probe.handled_at is not None
-                into.append(Load((call.end - call.start) * 1000, (probe.handled_at - call.end) * 1000,
-                                 (frame - call.start) * 1000))
+                into.append(
+                    Load(
+                        (call.end - call.start) * 1000,
+                        (probe.handled_at - call.end) * 1000,
+                        (frame - call.start) * 1000,
+                    )
+                )
     loads.counts_calls = sum(call.method == "list_artifact_versions" for call in timed.calls)
     loads.gc = pauses.describe()
 
@@ -520,6 +564,7 @@ async def measure_real(repository: Repository) -> Loads:
 
 
 # --- keys ------------------------------------------------------------------------------------
+
 
 @dataclass
 class Latencies:
@@ -567,7 +612,8 @@ def version_steps(app: BenchApp, count: int) -> Iterator[Step]:
         row = min(table.cursor_row + 1, table.row_count - 1)
         subject = f"{pane.artifact_name}@{pane.views[row].artifact.version}"
         yield Step(
-            "down", None,
+            "down",
+            None,
             probe=lambda row=row: clock.expect(table, lambda: table.cursor_row >= row),
             follow=lambda subject=subject: clock.expect(text, lambda: detail.subject == subject),
         )
@@ -582,12 +628,12 @@ def artifact_steps(app: BenchApp, count: int) -> Iterator[Step]:
         row = min(table.cursor_row + 1, table.row_count - 1)
         name = pane.shown[row]
         yield Step(
-            "down", None,
+            "down",
+            None,
             probe=lambda row=row: clock.expect(table, lambda: table.cursor_row >= row),
             follow=lambda name=name: clock.expect(
                 versions.table,
-                lambda: versions.artifact_name == name and not versions.table.loading
-                and versions.table.row_count > 0,
+                lambda: versions.artifact_name == name and not versions.table.loading and versions.table.row_count > 0,
                 handled=dispatched(VersionsLoaded, MainScreen, name=name),
             ),
         )
@@ -606,9 +652,12 @@ def filter_steps(app: BenchApp, rounds: int, typed: str, backspaces: int) -> Ite
     def shows(key: str, character: str | None, label: str, value: str) -> Step:
         count = sum(value.lower() in name.lower() for name in names)
         return Step(
-            key, character, label=f"{label}→{count:,}",
+            key,
+            character,
+            label=f"{label}→{count:,}",
             probe=lambda: clock.expect(
-                table, lambda: box.value == value and table.row_count == count,
+                table,
+                lambda: box.value == value and table.row_count == count,
                 handled=dispatched(Input.Changed, ArtifactPane, value=value),
             ),
             follow=None if key == "escape" else lambda: clock.expect(box, lambda: box.value == value),
@@ -623,8 +672,9 @@ def filter_steps(app: BenchApp, rounds: int, typed: str, backspaces: int) -> Ite
         yield shows("escape", None, "esc", "")
 
 
-async def measure_snapshot(snapshot: SnapshotRepository,
-                           profile: str | None) -> tuple[Loads, dict[str, Latencies], int]:
+async def measure_snapshot(
+    snapshot: SnapshotRepository, profile: str | None
+) -> tuple[Loads, dict[str, Latencies], int]:
     """Open the console on the snapshot, reload it, then run the key scenarios."""
     timed = TimedRepository(snapshot)
     app = BenchApp(timed)
@@ -650,26 +700,40 @@ async def measure_snapshot(snapshot: SnapshotRepository,
             if name == "filter":
                 first = per_key[: len(per_key) // FILTER_ROUNDS]
                 result.notes.append(
-                    "1st round, key→rows shown: " + ", ".join(f"{k} {ms:.0f}" for k, ms in first) + " ms")
+                    "1st round, key→rows shown: " + ", ".join(f"{k} {ms:.0f}" for k, ms in first) + " ms"
+                )
             await settle(app, pilot)
             results[name] = result
 
         send_key(app, "enter", None)  # choose the artifact: focus moves to its versions
         await settle(app, pilot)
         assert app.main.versions.table.has_focus
-        await scenario("versions", version_steps(app, NAV_KEYS), Latencies(
-            f"versions pane ({VERSIONS + 1:,} rows): down ×{NAV_KEYS}",
-            "…and the detail pane shows that version"))
+        await scenario(
+            "versions",
+            version_steps(app, NAV_KEYS),
+            Latencies(
+                f"versions pane ({VERSIONS + 1:,} rows): down ×{NAV_KEYS}", "…and the detail pane shows that version"
+            ),
+        )
 
         app.main.artifacts.table.focus()
         await settle(app, pilot)
-        await scenario("artifacts", artifact_steps(app, NAV_KEYS), Latencies(
-            f"artifacts pane ({NAMES:,} rows): down ×{NAV_KEYS}",
-            "…and the versions pane shows that artifact"))
+        await scenario(
+            "artifacts",
+            artifact_steps(app, NAV_KEYS),
+            Latencies(
+                f"artifacts pane ({NAMES:,} rows): down ×{NAV_KEYS}", "…and the versions pane shows that artifact"
+            ),
+        )
 
-        await scenario("filter", filter_steps(app, FILTER_ROUNDS, FILTER_TYPED, FILTER_BACKSPACES),
-                       Latencies(f"artifacts pane: / then type {FILTER_TYPED!r}, ⌫×{FILTER_BACKSPACES}, "
-                                 f"esc; ×{FILTER_ROUNDS}", "…the keystroke echoed in the filter box"))
+        await scenario(
+            "filter",
+            filter_steps(app, FILTER_ROUNDS, FILTER_TYPED, FILTER_BACKSPACES),
+            Latencies(
+                f"artifacts pane: / then type {FILTER_TYPED!r}, ⌫×{FILTER_BACKSPACES}, esc; ×{FILTER_ROUNDS}",
+                "…the keystroke echoed in the filter box",
+            ),
+        )
         frames = app.frame_clock.frames - frames
     return loads, results, frames
 
@@ -681,6 +745,7 @@ def print_profile(profiler: cProfile.Profile, name: str) -> None:
 
 
 # --- report ----------------------------------------------------------------------------------
+
 
 def pct(values: Sequence[float], q: int) -> float:
     """Nearest-rank percentile."""
@@ -697,13 +762,16 @@ def latency_line(label: str, ms: Sequence[float], verdict: bool) -> str:
 
 def load_lines(label: str, loads: Sequence[Load]) -> list[str]:
     def part(load: Load) -> str:
-        return (f"{load.total_ms:6,.0f} ms = core {load.core_ms:5,.0f} + UI thread busy "
-                f"{load.queued_ms:5,.0f} + handle & paint {load.paint_ms:5,.0f}")
+        return (
+            f"{load.total_ms:6,.0f} ms = core {load.core_ms:5,.0f} + UI thread busy "
+            f"{load.queued_ms:5,.0f} + handle & paint {load.paint_ms:5,.0f}"
+        )
 
     lines = [f"  {label:<30} open {part(loads[0])}"]
     if loads[1:]:
-        median = Load(*(statistics.median(getattr(load, f) for load in loads[1:])
-                        for f in ("core_ms", "queued_ms", "total_ms")))
+        median = Load(
+            *(statistics.median(getattr(load, f) for load in loads[1:]) for f in ("core_ms", "queued_ms", "total_ms"))
+        )
         lines.append(f"  {'':<30} R    {part(median)}  (median of {len(loads) - 1})")
     return lines
 
@@ -729,8 +797,10 @@ def main() -> None:
             seeded = seed_repository()
         finally:
             gc.enable()
-        print(f"data: {NAMES:,} artifact names; {BIG} has {VERSIONS:,} published versions + LATEST; "
-              f"seeded in {seeded.seconds:.1f} s into a real core.Repository on moto in-process:")
+        print(
+            f"data: {NAMES:,} artifact names; {BIG} has {VERSIONS:,} published versions + LATEST; "
+            f"seeded in {seeded.seconds:.1f} s into a real core.Repository on moto in-process:"
+        )
         for line in seeded.how:
             print(f"  - {line}")
         real = asyncio.run(measure_real(seeded.repository))
@@ -738,26 +808,30 @@ def main() -> None:
     gc.collect()  # moto's state is gone: the UI-only run starts from the console's own heap
     loads, keys, frames = asyncio.run(measure_snapshot(snapshot, args.profile))
 
-    print(f"\npane loads at {SIZE[0]}x{SIZE[1]}: from the worker's core call to the first frame "
-          "showing every row")
+    print(f"\npane loads at {SIZE[0]}x{SIZE[1]}: from the worker's core call to the first frame showing every row")
     print(f" real repository on moto (core is moto, in this process; {real.gc} during the open):")
     print("\n".join(load_lines(f"artifact pane, {NAMES:,} names", real.names)))
     print("\n".join(load_lines(f"version pane, {VERSIONS:,} versions", real.versions)))
-    print(f"  meanwhile the version-count worker had made {real.counts_calls:,} list_artifact_versions "
-          f"calls; it counts the rows in view only (of {NAMES:,} names), once the list rests")
-    print(f" in-memory snapshot of the same data (UI only; {loads.gc} during the open and "
-          f"{RELOADS} R):")
+    print(
+        f"  meanwhile the version-count worker had made {real.counts_calls:,} list_artifact_versions "
+        f"calls; it counts the rows in view only (of {NAMES:,} names), once the list rests"
+    )
+    print(f" in-memory snapshot of the same data (UI only; {loads.gc} during the open and {RELOADS} R):")
     print("\n".join(load_lines(f"artifact pane, {NAMES:,} names", loads.names)))
     print("\n".join(load_lines(f"version pane, {VERSIONS:,} versions", loads.versions)))
     batches = sorted(loads.counts_ms, key=lambda batch: -batch[1])[:3]
-    print(f"  {sum(n for n, _ in loads.counts_ms):,} counts for the rows in view, in "
-          f"{len(loads.counts_ms):,} batches; ArtifactPane.set_counts took at most "
-          + ", ".join(f"{ms:,.1f} ms for {n:,}" for n, ms in batches) + " on the UI thread")
+    print(
+        f"  {sum(n for n, _ in loads.counts_ms):,} counts for the rows in view, in "
+        f"{len(loads.counts_ms):,} batches; ArtifactPane.set_counts took at most "
+        + ", ".join(f"{ms:,.1f} ms for {n:,}" for n, ms in batches)
+        + " on the UI thread"
+    )
 
-    print(f"\nkey-to-frame latency at {SIZE[0]}x{SIZE[1]} on the in-memory snapshot; one key in "
-          f"flight, the next sent {KEY_INTERVAL * 1000:.0f} ms after it or at its last frame if later")
-    print(f"  {'scenario':<62} {'keys':>4} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}   "
-          f"target p95 < {TARGET_P95_MS} ms")
+    print(
+        f"\nkey-to-frame latency at {SIZE[0]}x{SIZE[1]} on the in-memory snapshot; one key in "
+        f"flight, the next sent {KEY_INTERVAL * 1000:.0f} ms after it or at its last frame if later"
+    )
+    print(f"  {'scenario':<62} {'keys':>4} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}   target p95 < {TARGET_P95_MS} ms")
     for name in SCENARIOS:
         result = keys[name]
         print(latency_line(result.label, result.ms, verdict=True))

@@ -40,6 +40,7 @@ PURGE_SEED, PURGE_KEEP = 50, 3
 
 # --- measuring ---------------------------------------------------------------------------------
 
+
 @dataclass
 class Sample:
     """Per-repetition request counts and wall times of one operation on one library."""
@@ -111,6 +112,7 @@ def progress(text: str) -> None:
 
 # --- seeding in the shared (versioned 1.0.1) layout, cheaply --------------------------------------
 
+
 def _time_text(value: datetime) -> str:
     """A timestamp the way versioned (pynamodb's UTCDateTimeAttribute) stores it."""
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+0000")
@@ -128,33 +130,39 @@ class Seeder:
         def put(entry: tuple[str, bytes, str]) -> None:
             key, body, sha = entry
             name = key.split("/")[-2]
-            self.s3.put_object(Bucket=bucket, Key=key, Body=body,
-                               Metadata={"artifact_name": name, "artifact_sha256": sha})
+            self.s3.put_object(
+                Bucket=bucket, Key=key, Body=body, Metadata={"artifact_name": name, "artifact_sha256": sha}
+            )
 
         list(self.pool.map(put, keys_and_bodies))
 
     def _items(self, table: str, items: list[dict[str, Any]]) -> None:
         for start in range(0, len(items), 25):
-            pending: dict[str, Any] = {table: [{"PutRequest": {"Item": i}} for i in items[start:start + 25]]}
+            pending: dict[str, Any] = {table: [{"PutRequest": {"Item": i}} for i in items[start : start + 25]]}
             while pending:
                 pending = self.ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
 
     def clear(self, table: str) -> None:
         """Delete every item of a table (a scan and batched deletes)."""
-        keys = [{"pk": i["pk"], "sk": i["sk"]}
-                for page in self.ddb.get_paginator("scan").paginate(
-                    TableName=table, ProjectionExpression="pk, sk")
-                for i in page["Items"]]
+        keys = [
+            {"pk": i["pk"], "sk": i["sk"]}
+            for page in self.ddb.get_paginator("scan").paginate(TableName=table, ProjectionExpression="pk, sk")
+            for i in page["Items"]
+        ]
         for start in range(0, len(keys), 25):
-            pending: dict[str, Any] = {
-                table: [{"DeleteRequest": {"Key": k}} for k in keys[start:start + 25]]}
+            pending: dict[str, Any] = {table: [{"DeleteRequest": {"Key": k}} for k in keys[start : start + 25]]}
             while pending:
                 pending = self.ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
 
     @staticmethod
     def _item(name: str, sk: str, sha: str, when: datetime) -> dict[str, Any]:
-        return {"pk": {"S": name}, "sk": {"S": sk}, "sha256": {"S": sha},
-                "update_at": {"S": _time_text(when)}, "is_deleted": {"BOOL": False}}
+        return {
+            "pk": {"S": name},
+            "sk": {"S": sk},
+            "sha256": {"S": sha},
+            "update_at": {"S": _time_text(when)},
+            "is_deleted": {"BOOL": False},
+        }
 
     def versions(self, bucket: str, table: str, name: str, count: int, age: timedelta) -> None:
         """LATEST plus versions 1..count, version i holding b"<name> v<i>", all `age` old."""
@@ -184,6 +192,7 @@ class Seeder:
 
 # --- the two libraries behind one small interface ------------------------------------------------
 
+
 class CoreLib:
     label = "core"
 
@@ -198,8 +207,11 @@ class CoreLib:
     def fresh(self) -> Any:
         """Another Repository on the same bucket, table and session: no client-side memory."""
         return self._Repository(
-            aws_region=REGION, s3_bucket=self.bucket, dynamodb_table_name=self.table,
-            boto_session=self._srv.session, endpoint_url=self._srv.endpoint_url,
+            aws_region=REGION,
+            s3_bucket=self.bucket,
+            dynamodb_table_name=self.table,
+            boto_session=self._srv.session,
+            endpoint_url=self._srv.endpoint_url,
         )
 
     def put(self, name: str, data: bytes, repo: Any = None) -> Any:
@@ -217,8 +229,15 @@ class CoreLib:
     def list_names(self) -> list[str]:
         return self.repo.list_artifact_names()
 
-    def put_alias(self, name: str, alias: str, version: int, secondary: int | None = None,
-                  weight: int | None = None, repo: Any = None) -> Any:
+    def put_alias(
+        self,
+        name: str,
+        alias: str,
+        version: int,
+        secondary: int | None = None,
+        weight: int | None = None,
+        repo: Any = None,
+    ) -> Any:
         return (repo or self.repo).put_alias(name, alias, version, secondary, weight)
 
     def get_alias(self, name: str, alias: str) -> Any:
@@ -244,8 +263,7 @@ class VersionedLib:
 
         # BotoSesManager 1.8.1 has no boto_ses= argument, and handing it our session's botocore
         # session breaks boto3's S3 injection; so it builds its own session and we count that.
-        self.bsm = BotoSesManager(region_name=REGION,
-                                  default_client_kwargs={"endpoint_url": srv.endpoint_url})
+        self.bsm = BotoSesManager(region_name=REGION, default_client_kwargs={"endpoint_url": srv.endpoint_url})
         srv.counter.attach(self.bsm.boto_ses._session)
         srv.counter.patch_pynamodb()
         self.bucket = self.table = f"bench-versioned-{tag}"
@@ -269,8 +287,9 @@ class VersionedLib:
     def list_names(self) -> list[str]:
         return self.repo.list_artifact_names(bsm=self.bsm)
 
-    def put_alias(self, name: str, alias: str, version: int, secondary: int | None = None,
-                  weight: int | None = None) -> Any:
+    def put_alias(
+        self, name: str, alias: str, version: int, secondary: int | None = None, weight: int | None = None
+    ) -> Any:
         return self.repo.put_alias(name, alias, version, secondary, weight, bsm=self.bsm)
 
     def get_alias(self, name: str, alias: str) -> Any:
@@ -285,6 +304,7 @@ class VersionedLib:
 
 
 # --- the benchmark --------------------------------------------------------------------------------
+
 
 @dataclass
 class Row:
@@ -320,8 +340,13 @@ def run_operations(srv: MotoServer, reps: int, slow_reps: int, purge_reps: tuple
     libs = pair("put")
     for lib in libs:
         lib.put("put-target", _blob("warm", 0))
-    c, v = each("put_artifact", libs, lambda lib, n: measure(
-        srv, f"{lib.label} put_artifact", lambda i: lib.put("put-target", _blob(lib.label, i)), n))
+    c, v = each(
+        "put_artifact",
+        libs,
+        lambda lib, n: measure(
+            srv, f"{lib.label} put_artifact", lambda i: lib.put("put-target", _blob(lib.label, i)), n
+        ),
+    )
     rows.append(Row("put_artifact (1 KiB, new content)", "", c, v, ""))
 
     # publish after a put of new content (the put is setup, not measured).
@@ -329,9 +354,17 @@ def run_operations(srv: MotoServer, reps: int, slow_reps: int, purge_reps: tuple
     for lib in libs:
         lib.put("pub", _blob("pub", -1))
         lib.publish("pub")
-    c, v = each("publish", libs, lambda lib, n: measure(
-        srv, f"{lib.label} publish", lambda _: lib.publish("pub"), n,
-        setup=lambda i: lib.put("pub", _blob(f"pub-{lib.label}", i))))
+    c, v = each(
+        "publish",
+        libs,
+        lambda lib, n: measure(
+            srv,
+            f"{lib.label} publish",
+            lambda _: lib.publish("pub"),
+            n,
+            setup=lambda i: lib.put("pub", _blob(f"pub-{lib.label}", i)),
+        ),
+    )
     rows.append(_target_row("publish (after put, same Repository)", "<= 3 req", c, v, lambda k: k <= 3))
 
     # The same, but the publishing Repository did not do the put (another process, a restart).
@@ -344,27 +377,54 @@ def run_operations(srv: MotoServer, reps: int, slow_reps: int, purge_reps: tuple
         repo.get_artifact_version("pub")  # builds its clients outside the measurement
         return repo
 
-    c = measure(srv, "core publish (fresh Repository)", lambda repo: core.publish("pub", repo=repo),
-                reps, setup=cold_publish_setup)
-    rows.append(_target_row("publish (fresh Repository: no put seen)", "<= 3 req", c, None,
-                            lambda k: k <= 3, versioned_na="same code path as above"))
+    c = measure(
+        srv,
+        "core publish (fresh Repository)",
+        lambda repo: core.publish("pub", repo=repo),
+        reps,
+        setup=cold_publish_setup,
+    )
+    rows.append(
+        _target_row(
+            "publish (fresh Repository: no put seen)",
+            "<= 3 req",
+            c,
+            None,
+            lambda k: k <= 3,
+            versioned_na="same code path as above",
+        )
+    )
 
     # no-op publish: LATEST unchanged since the last publish (core only).
     progress("no-op publish")
     core.put("pub", _blob("pub-noop", 0))
     published = core.publish("pub").version
     minted: list[str] = []
-    c = measure(srv, "core no-op publish", lambda _: core.publish("pub"), reps,
-                check=lambda _, a: minted.append(a.version) if a.version != published else None)
-    row = _target_row("no-op publish (LATEST unchanged)", "1 req", c, None, lambda k: k <= 1,
-                      versioned_na="always mints a new version")
+    c = measure(
+        srv,
+        "core no-op publish",
+        lambda _: core.publish("pub"),
+        reps,
+        check=lambda _, a: minted.append(a.version) if a.version != published else None,
+    )
+    row = _target_row(
+        "no-op publish (LATEST unchanged)",
+        "1 req",
+        c,
+        None,
+        lambda k: k <= 1,
+        versioned_na="always mints a new version",
+    )
     if minted:
         row.verdict, row.why = "MISS", f"minted new versions {minted[:3]}"
     rows.append(row)
 
     # get_artifact_version (on the publish table: a few dozen versions).
-    c, v = each("get_artifact_version", libs, lambda lib, n: measure(
-        srv, f"{lib.label} get_artifact_version", lambda _: lib.get_version("pub", 1), 2 * n))
+    c, v = each(
+        "get_artifact_version",
+        libs,
+        lambda lib, n: measure(srv, f"{lib.label} get_artifact_version", lambda _: lib.get_version("pub", 1), 2 * n),
+    )
     rows.append(Row("get_artifact_version", "", c, v, ""))
 
     # list_artifact_versions over 100 versions (seeded straight into the shared layout).
@@ -372,11 +432,20 @@ def run_operations(srv: MotoServer, reps: int, slow_reps: int, purge_reps: tuple
     for lib in libs:
         seeder.versions(lib.bucket, lib.table, "hundred", LIST_VERSIONS, timedelta(days=1))
     counts: dict[str, set[int]] = {}
-    c, v = each("list_artifact_versions", libs, lambda lib, n: measure(
-        srv, f"{lib.label} list_artifact_versions", lambda _: lib.list_versions("hundred"), n,
-        check=lambda _, r: counts.setdefault(lib.label, set()).add(len(r))))
-    rows.append(Row(f"list_artifact_versions ({LIST_VERSIONS} versions)", "", c, v, "",
-                    _sizes_note(counts, LIST_VERSIONS + 1)))
+    c, v = each(
+        "list_artifact_versions",
+        libs,
+        lambda lib, n: measure(
+            srv,
+            f"{lib.label} list_artifact_versions",
+            lambda _: lib.list_versions("hundred"),
+            n,
+            check=lambda _, r: counts.setdefault(lib.label, set()).add(len(r)),
+        ),
+    )
+    rows.append(
+        Row(f"list_artifact_versions ({LIST_VERSIONS} versions)", "", c, v, "", _sizes_note(counts, LIST_VERSIONS + 1))
+    )
 
     # list_artifact_names over 1,000 names.
     libs = pair("names")
@@ -385,12 +454,19 @@ def run_operations(srv: MotoServer, reps: int, slow_reps: int, purge_reps: tuple
     for lib in libs:
         seeder.names(lib.bucket, lib.table, names)
     found: dict[str, set[int]] = {}
-    c, v = each("list_artifact_names", libs, lambda lib, n: measure(
-        srv, f"{lib.label} list_artifact_names", lambda _: lib.list_names(), n,
-        check=lambda _, r: found.setdefault(lib.label, set()).add(len(r))))
+    c, v = each(
+        "list_artifact_names",
+        libs,
+        lambda lib, n: measure(
+            srv,
+            f"{lib.label} list_artifact_names",
+            lambda _: lib.list_names(),
+            n,
+            check=lambda _, r: found.setdefault(lib.label, set()).add(len(r)),
+        ),
+    )
     per = math.ceil(NAMES / 1000)
-    row = _target_row(f"list_artifact_names ({NAMES:,} names)", f"<= {per} req", c, v,
-                      lambda k: k <= per)
+    row = _target_row(f"list_artifact_names ({NAMES:,} names)", f"<= {per} req", c, v, lambda k: k <= per)
     note = _sizes_note(found, NAMES)
     if note:
         row.why = note
@@ -406,13 +482,16 @@ def run_operations(srv: MotoServer, reps: int, slow_reps: int, purge_reps: tuple
         lib.publish("app")
         lib.put("app", _blob("app", 2))
         lib.publish("app")
-        lib.put_alias("app", "prod", 1)       # create; core also learns its caller identity here
+        lib.put_alias("app", "prod", 1)  # create; core also learns its caller identity here
         lib.put_alias("app", "canary", 1, 2, 10)
-    core.get_alias("app", "prod")             # the console reads an alias before moving it
+    core.get_alias("app", "prod")  # the console reads an alias before moving it
 
     before = core.history_len("app", "prod")
-    c, v = each("put_alias", libs, lambda lib, n: measure(
-        srv, f"{lib.label} put_alias", lambda i: lib.put_alias("app", "prod", 2 - i % 2), n))
+    c, v = each(
+        "put_alias",
+        libs,
+        lambda lib, n: measure(srv, f"{lib.label} put_alias", lambda i: lib.put_alias("app", "prod", 2 - i % 2), n),
+    )
     recorded = core.history_len("app", "prod") - before
     rows.append(_alias_row("put_alias (move; alias read earlier)", c, v, recorded))
 
@@ -424,12 +503,19 @@ def run_operations(srv: MotoServer, reps: int, slow_reps: int, purge_reps: tuple
         return repo, 1 + i % 2
 
     before = core.history_len("app", "prod")
-    c = measure(srv, "core put_alias (fresh Repository)",
-                lambda arg: core.put_alias("app", "prod", arg[1], repo=arg[0]),
-                reps, setup=cold_alias_setup)
+    c = measure(
+        srv,
+        "core put_alias (fresh Repository)",
+        lambda arg: core.put_alias("app", "prod", arg[1], repo=arg[0]),
+        reps,
+        setup=cold_alias_setup,
+    )
     recorded = core.history_len("app", "prod") - before
-    rows.append(_alias_row("put_alias (alias not read by this Repository)", c, None, recorded,
-                           versioned_na="same code path as above"))
+    rows.append(
+        _alias_row(
+            "put_alias (alias not read by this Repository)", c, None, recorded, versioned_na="same code path as above"
+        )
+    )
 
     progress("put_alias after someone else moved it")
     other = core.fresh()
@@ -440,25 +526,43 @@ def run_operations(srv: MotoServer, reps: int, slow_reps: int, purge_reps: tuple
 
     core.get_alias("app", "prod")
     before = core.history_len("app", "prod")
-    c = measure(srv, "core put_alias (stale)", lambda version: core.put_alias("app", "prod", version),
-                reps, setup=stale_alias_setup)
+    c = measure(
+        srv,
+        "core put_alias (stale)",
+        lambda version: core.put_alias("app", "prod", version),
+        reps,
+        setup=stale_alias_setup,
+    )
     recorded = core.history_len("app", "prod") - before - reps  # minus the setup's own moves
-    rows.append(_alias_row("put_alias (alias moved by someone else since)", c, None, recorded,
-                           versioned_na="same code path as above"))
+    rows.append(
+        _alias_row(
+            "put_alias (alias moved by someone else since)", c, None, recorded, versioned_na="same code path as above"
+        )
+    )
 
     before = core.history_len("app", "canary")
-    c, v = each("put_alias canary", libs, lambda lib, n: measure(
-        srv, f"{lib.label} put_alias canary",
-        lambda i: lib.put_alias("app", "canary", 1, 2, 10 + 10 * (i % 2)), n))
+    c, v = each(
+        "put_alias canary",
+        libs,
+        lambda lib, n: measure(
+            srv, f"{lib.label} put_alias canary", lambda i: lib.put_alias("app", "canary", 1, 2, 10 + 10 * (i % 2)), n
+        ),
+    )
     recorded = core.history_len("app", "canary") - before
     rows.append(_alias_row("put_alias canary (weight change)", c, v, recorded))
 
-    c, v = each("get_alias", libs, lambda lib, n: measure(
-        srv, f"{lib.label} get_alias", lambda _: lib.get_alias("app", "prod"), 2 * n))
+    c, v = each(
+        "get_alias",
+        libs,
+        lambda lib, n: measure(srv, f"{lib.label} get_alias", lambda _: lib.get_alias("app", "prod"), 2 * n),
+    )
     rows.append(Row("get_alias", "", c, v, ""))
 
-    c, v = each("alias content fetch", libs, lambda lib, n: measure(
-        srv, f"{lib.label} alias content", lambda _: lib.alias_content("app", "prod"), n))
+    c, v = each(
+        "alias content fetch",
+        libs,
+        lambda lib, n: measure(srv, f"{lib.label} alias content", lambda _: lib.alias_content("app", "prod"), n),
+    )
     rows.append(Row("alias content fetch (get_alias + content)", "", c, v, ""))
 
     # purge keeping 3 of 50 versions that are 100 days old; re-seeded (and the previous
@@ -472,15 +576,21 @@ def run_operations(srv: MotoServer, reps: int, slow_reps: int, purge_reps: tuple
             seeder.versions(lib.bucket, lib.table, "purge", PURGE_SEED, timedelta(days=100))
             return "purge"
 
-        return measure(srv, f"{lib.label} purge", lambda name: lib.purge(name, PURGE_KEEP), n,
-                       setup=setup,
-                       check=lambda _, r: deleted.setdefault(lib.label, set()).add(len(r)))
+        return measure(
+            srv,
+            f"{lib.label} purge",
+            lambda name: lib.purge(name, PURGE_KEEP),
+            n,
+            setup=setup,
+            check=lambda _, r: deleted.setdefault(lib.label, set()).add(len(r)),
+        )
 
     progress("purge_artifact_versions")
     c, v = purge_sample(libs[0], purge_reps[0]), purge_sample(libs[1], purge_reps[1])
     expected = PURGE_SEED - PURGE_KEEP
-    row = _target_row(f"purge_artifact_versions (keep {PURGE_KEEP} of {PURGE_SEED})", "<= 5 req",
-                      c, v, lambda k: k <= 5)
+    row = _target_row(
+        f"purge_artifact_versions (keep {PURGE_KEEP} of {PURGE_SEED})", "<= 5 req", c, v, lambda k: k <= 5
+    )
     note = _sizes_note(deleted, expected, what="deleted")
     if note:
         row.why = note
@@ -496,8 +606,9 @@ def _sizes_note(seen: dict[str, set[int]], expected: int, what: str = "returned"
     return f"expected {expected}: " + "; ".join(odd) if odd else ""
 
 
-def _target_row(label: str, target: str, c: Sample | None, v: Sample | None,
-                ok: Callable[[int], bool], versioned_na: str = "") -> Row:
+def _target_row(
+    label: str, target: str, c: Sample | None, v: Sample | None, ok: Callable[[int], bool], versioned_na: str = ""
+) -> Row:
     verdict = "PASS" if c is not None and all(ok(n) for n in c.requests) else "MISS"
     row = Row(label, target, c, v, verdict)
     if versioned_na and v is None:
@@ -515,6 +626,7 @@ def _alias_row(label: str, c: Sample, v: Sample | None, recorded: int, versioned
 
 
 # --- peak RSS of a big round trip ---------------------------------------------------------------
+
 
 @dataclass
 class RssResult:
@@ -544,9 +656,20 @@ def run_rss(srv: MotoServer, megabytes: int) -> list[RssResult]:
             progress(f"{megabytes} MB round trip, {lib.label} subprocess")
             dst = Path(folder) / f"back-{lib.label}.bin"
             proc = subprocess.run(
-                [sys.executable, str(HERE / "_rss_child.py"), lib.label, str(src), str(dst),
-                 lib.bucket, lib.table, srv.endpoint_url],
-                check=False, capture_output=True, text=True, cwd=ROOT,
+                [
+                    sys.executable,
+                    str(HERE / "_rss_child.py"),
+                    lib.label,
+                    str(src),
+                    str(dst),
+                    lib.bucket,
+                    lib.table,
+                    srv.endpoint_url,
+                ],
+                check=False,
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
                 env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), pythonpath]))},
             )
             if proc.returncode != 0:
@@ -554,8 +677,16 @@ def run_rss(srv: MotoServer, megabytes: int) -> list[RssResult]:
                 results.append(RssResult(lib.label, 0, 0, 0, 0, False, tail[0]))
             else:
                 data = json.loads(proc.stdout.strip().splitlines()[-1])
-                results.append(RssResult(lib.label, data["peak_mb"], data["baseline_mb"],
-                                         data["after_put_mb"], data["seconds"], data["bytes_match"]))
+                results.append(
+                    RssResult(
+                        lib.label,
+                        data["peak_mb"],
+                        data["baseline_mb"],
+                        data["after_put_mb"],
+                        data["seconds"],
+                        data["bytes_match"],
+                    )
+                )
             dst.unlink(missing_ok=True)
             # Free the server's copy before the next child.
             seeder_s3 = srv.session.client("s3", endpoint_url=srv.endpoint_url)
@@ -566,6 +697,7 @@ def run_rss(srv: MotoServer, megabytes: int) -> list[RssResult]:
 
 
 # --- printing ------------------------------------------------------------------------------------
+
 
 def _ratio(v: float | None, c: float | None) -> str:
     if v is None or c is None:
@@ -582,28 +714,37 @@ def _ms(sample: Sample | None) -> str:
     return " / ".join(f"{x:.0f}" if x >= 100 else f"{x:.1f}" for x in (med, p95))
 
 
-def print_report(rows: list[Row], rss: list[RssResult], megabytes: int, args: argparse.Namespace,
-                 load: tuple[str, str]) -> None:
+def print_report(
+    rows: list[Row], rss: list[RssResult], megabytes: int, args: argparse.Namespace, load: tuple[str, str]
+) -> None:
     print()
     print("vrc core vs versioned 1.0.1 against one moto server on 127.0.0.1")
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average at start {load[0]}, "
-          f"at end {load[1]}")
-    print(f"repetitions: core {args.reps}, versioned {args.slow_reps} (get_* twice that), purge "
-          f"{args.purge_reps[0]} / {args.purge_reps[1]}")
-    print("requests = AWS requests per call; ms = wall time median / p95 (nearest rank);"
-          " ratio = versioned / core (higher: core better); targets and verdicts are core's")
-    header = (f"{'operation':<46} {'req core':>9} | {'versioned':<8} {'ratio':>6}  "
-              f"{'core ms':>15} {'versioned ms':>15} {'ratio':>6}  {'target':<14} verdict")
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average at start {load[0]}, at end {load[1]}")
+    print(
+        f"repetitions: core {args.reps}, versioned {args.slow_reps} (get_* twice that), purge "
+        f"{args.purge_reps[0]} / {args.purge_reps[1]}"
+    )
+    print(
+        "requests = AWS requests per call; ms = wall time median / p95 (nearest rank);"
+        " ratio = versioned / core (higher: core better); targets and verdicts are core's"
+    )
+    header = (
+        f"{'operation':<46} {'req core':>9} | {'versioned':<8} {'ratio':>6}  "
+        f"{'core ms':>15} {'versioned ms':>15} {'ratio':>6}  {'target':<14} verdict"
+    )
     print(header)
     print("-" * len(header))
     for r in rows:
         creq = r.core.requests_text() if r.core else "n/a"
         vreq = r.versioned.requests_text() if r.versioned else "n/a"
-        req_ratio = _ratio(r.versioned.median_requests if r.versioned else None,
-                           r.core.median_requests if r.core else None)
+        req_ratio = _ratio(
+            r.versioned.median_requests if r.versioned else None, r.core.median_requests if r.core else None
+        )
         ms_ratio = _ratio(r.versioned.ms()[0] if r.versioned else None, r.core.ms()[0] if r.core else None)
-        print(f"{r.label:<46} {creq:>9} | {vreq:<9} {req_ratio:>6}  {_ms(r.core):>15} "
-              f"{_ms(r.versioned):>15} {ms_ratio:>6}  {r.target or '-':<14} {r.verdict or '-'}")
+        print(
+            f"{r.label:<46} {creq:>9} | {vreq:<9} {req_ratio:>6}  {_ms(r.core):>15} "
+            f"{_ms(r.versioned):>15} {ms_ratio:>6}  {r.target or '-':<14} {r.verdict or '-'}"
+        )
     print()
     print("requests by AWS operation (per call):")
     for r in rows:
@@ -615,8 +756,10 @@ def print_report(rows: list[Row], rss: list[RssResult], megabytes: int, args: ar
             print(f"    note: {r.why}")
     print()
     if rss:
-        print(f"peak RSS, {megabytes} MB put + download round trip, each library in its own subprocess"
-              " (ru_maxrss; 'imports' = before the round trip, 'through put' = after the upload)")
+        print(
+            f"peak RSS, {megabytes} MB put + download round trip, each library in its own subprocess"
+            " (ru_maxrss; 'imports' = before the round trip, 'through put' = after the upload)"
+        )
         for res in rss:
             if res.error:
                 print(f"  {res.lib:<10} FAILED: {res.error}")
@@ -624,10 +767,12 @@ def print_report(rows: list[Row], rss: list[RssResult], megabytes: int, args: ar
             verdict = ""
             if res.lib == "core":
                 verdict = "PASS" if res.peak_mb < 150 and res.bytes_match else "MISS"
-            print(f"  {res.lib:<10} peak {res.peak_mb:6.1f} MB (imports {res.baseline_mb:4.1f}, "
-                  f"through put {res.after_put_mb:5.1f}), {res.seconds:5.1f} s, "
-                  f"bytes match: {'yes' if res.bytes_match else 'NO'}"
-                  f"{'   target < 150 MB  ' + verdict if verdict else ''}")
+            print(
+                f"  {res.lib:<10} peak {res.peak_mb:6.1f} MB (imports {res.baseline_mb:4.1f}, "
+                f"through put {res.after_put_mb:5.1f}), {res.seconds:5.1f} s, "
+                f"bytes match: {'yes' if res.bytes_match else 'NO'}"
+                f"{'   target < 150 MB  ' + verdict if verdict else ''}"
+            )
         if megabytes != 512:
             print(f"  (run with {megabytes} MB, not the issue's 512 MB)")
         print()
@@ -636,8 +781,7 @@ def print_report(rows: list[Row], rss: list[RssResult], megabytes: int, args: ar
         for m in MISMATCHES[:20]:
             print(f"  {m}")
     else:
-        print("request counts: client-side botocore count == moto server's request log, in every"
-              " measured call")
+        print("request counts: client-side botocore count == moto server's request log, in every measured call")
     misses = [r.label for r in rows if r.verdict == "MISS"]
     passes = sum(r.verdict == "PASS" for r in rows)
     for res in rss:
@@ -658,11 +802,13 @@ def _load() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rss-mb", type=int, default=512,
-                        help="size of the round-trip blob for the peak-RSS measure (0 skips it)")
+    parser.add_argument(
+        "--rss-mb", type=int, default=512, help="size of the round-trip blob for the peak-RSS measure (0 skips it)"
+    )
     parser.add_argument("--reps", type=int, default=20, help="repetitions per core operation")
-    parser.add_argument("--slow-reps", type=int, default=10,
-                        help="repetitions per versioned operation (each costs ~50-300 ms)")
+    parser.add_argument(
+        "--slow-reps", type=int, default=10, help="repetitions per versioned operation (each costs ~50-300 ms)"
+    )
     parser.add_argument("--purge-reps", type=int, nargs=2, default=(5, 2), metavar=("CORE", "VERSIONED"))
     parser.add_argument("--quick", action="store_true", help="3 repetitions, 64 MB blob (smoke run)")
     args = parser.parse_args(argv)

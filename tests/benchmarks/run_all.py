@@ -1,6 +1,6 @@
 """Run every bench_*.py in this folder in turn (`make bench`); exit non-zero if any of them fails.
 
-    .venv/bin/python tests/benchmarks/run_all.py [SUBSTRING ...]   # only scripts whose name matches
+.venv/bin/python tests/benchmarks/run_all.py [SUBSTRING ...]   # only scripts whose name matches
 """
 
 from __future__ import annotations

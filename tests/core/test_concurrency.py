@@ -119,8 +119,9 @@ def test_alias_writers_with_expected_revision_never_clobber(shared):
             weight = (i * 7 + r) % 50
             secondary = 1 + (target % 3)
             try:
-                repo.put_alias("app", "prod", target, secondary, weight,
-                               expected_revision=current.revision, reason=f"op{i} r{r}")
+                repo.put_alias(
+                    "app", "prod", target, secondary, weight, expected_revision=current.revision, reason=f"op{i} r{r}"
+                )
                 wins.append((i, r))
             except ConflictError:
                 pass

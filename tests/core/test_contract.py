@@ -3,7 +3,7 @@
 import hashlib
 import io
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -37,6 +37,7 @@ def publish(repo, name, *contents):
 
 
 # --- artifacts --------------------------------------------------------------------------------
+
 
 def test_put_get_and_list(repo):
     art = repo.put_artifact("app", b"v1", content_type="text/plain", metadata={"env": "dev"})
@@ -111,8 +112,9 @@ def test_tampered_bytes_raise_integrity_error(repo, backend, tmp_path):
     publish(repo, "app", b"good")
     s3 = repo._c(None).s3
     key = "versioned-artifacts/app/000001"
-    s3.put_object(Bucket=repo.s3_bucket, Key=key, Body=b"evil",
-                  Metadata={"artifact_name": "app", "artifact_sha256": sha(b"good")})
+    s3.put_object(
+        Bucket=repo.s3_bucket, Key=key, Body=b"evil", Metadata={"artifact_name": "app", "artifact_sha256": sha(b"good")}
+    )
     art = repo.get_artifact_version("app", 1)
     with pytest.raises(IntegrityError, match="sha256"):
         art.get_content()
@@ -120,8 +122,9 @@ def test_tampered_bytes_raise_integrity_error(repo, backend, tmp_path):
     with pytest.raises(IntegrityError):
         repo.download("app", 1, target)
     assert not target.exists(), "an unverified download must not be left in place"
-    s3.put_object(Bucket=repo.s3_bucket, Key=key, Body=b"evil",
-                  Metadata={"artifact_name": "app", "artifact_sha256": sha(b"evil")})
+    s3.put_object(
+        Bucket=repo.s3_bucket, Key=key, Body=b"evil", Metadata={"artifact_name": "app", "artifact_sha256": sha(b"evil")}
+    )
     with pytest.raises(IntegrityError, match="DynamoDB records"):
         repo.verify_artifact_version("app", 1)
     problems = repo.check("app")
@@ -160,6 +163,7 @@ def test_versions_with_aliases(repo):
 
 
 # --- publish ----------------------------------------------------------------------------------
+
 
 def test_publish_is_idempotent_unless_forced(repo):
     repo.put_artifact("app", b"x")
@@ -201,6 +205,7 @@ def test_publish_after_stale_cache_from_other_client(repo, make_repo):
 
 # --- delete / purge ---------------------------------------------------------------------------
 
+
 def test_delete_is_soft_and_missing_is_noop(repo):
     publish(repo, "app", b"1", b"2")
     repo.delete_artifact_version("app", 1)
@@ -225,7 +230,7 @@ def test_delete_refuses_aliased_version(repo):
 
 
 def test_purge_keeps_recent_and_aliased(repo):
-    old = datetime(2020, 1, 1, tzinfo=timezone.utc)
+    old = datetime(2020, 1, 1, tzinfo=UTC)
     repo.clock = lambda: old
     publish(repo, "app", *[str(i).encode() for i in range(1, 9)])
     repo.put_alias("app", "prod", 2)
@@ -252,6 +257,7 @@ def test_purge_artifact_and_purge_all(repo):
 
 
 # --- aliases ----------------------------------------------------------------------------------
+
 
 def test_alias_crud_and_canary(repo):
     publish(repo, "app", b"1", b"2")
@@ -315,8 +321,9 @@ def test_put_alias_on_deleted_version_and_bad_names(repo):
 def test_expected_revision_conflict_names_the_other_operator(repo, make_repo):
     publish(repo, "app", b"1", b"2")
     repo.put_alias("app", "prod", 1)
-    bob = make_repo(s3_bucket=repo.s3_bucket, dynamodb_table_name=repo.dynamodb_table_name,
-                    operator="bob", use_sts=False)
+    bob = make_repo(
+        s3_bucket=repo.s3_bucket, dynamodb_table_name=repo.dynamodb_table_name, operator="bob", use_sts=False
+    )
     bob.put_alias("app", "prod", 2, expected_revision=1, reason="hotfix")
     with pytest.raises(ConflictError, match="changed by bob") as info:
         repo.put_alias("app", "prod", 1, expected_revision=1)
@@ -339,7 +346,12 @@ def test_history_records_every_change(repo):
     repo.delete_alias("app", "prod", reason="retire")
     history = repo.list_alias_history("app", "prod")
     assert [(e.revision, e.action) for e in history] == [
-        (5, "delete"), (4, "move"), (3, "weight"), (2, "canary"), (1, "create")]
+        (5, "delete"),
+        (4, "move"),
+        (3, "weight"),
+        (2, "canary"),
+        (1, "create"),
+    ]
     assert history[0].after is None and history[0].before.version == "3"
     assert history[2].before.secondary_version_weight == 10 and history[2].after.secondary_version_weight == 50
     assert history[0].reason == "retire" and history[-1].reason == "first" and history[2].reason is None
@@ -389,9 +401,14 @@ def test_random_artifact_distribution_is_seeded(repo):
 
 # --- modes and failures -----------------------------------------------------------------------
 
+
 def test_read_only_refuses_writes_before_any_call(make_repo, repo):
-    ro = make_repo(s3_bucket=repo.s3_bucket, dynamodb_table_name=repo.dynamodb_table_name,
-                   read_only=True, endpoint_url="http://127.0.0.1:9")
+    ro = make_repo(
+        s3_bucket=repo.s3_bucket,
+        dynamodb_table_name=repo.dynamodb_table_name,
+        read_only=True,
+        endpoint_url="http://127.0.0.1:9",
+    )
     for call in (
         lambda: ro.put_artifact("app", b"x"),
         lambda: ro.publish_artifact_version("app"),
@@ -423,8 +440,12 @@ def test_check_reports_problems(repo):
     s3.delete_object(Bucket=repo.s3_bucket, Key="versioned-artifacts/app/000002")
     s3.put_object(Bucket=repo.s3_bucket, Key="versioned-artifacts/app/000077", Body=b"stray")
     ddb = repo._c(None).dynamodb
-    ddb.update_item(TableName=repo.dynamodb_table_name, Key={"pk": {"S": "app"}, "sk": {"S": "000001"}},
-                    UpdateExpression="SET is_deleted = :t", ExpressionAttributeValues={":t": {"BOOL": True}})
+    ddb.update_item(
+        TableName=repo.dynamodb_table_name,
+        Key={"pk": {"S": "app"}, "sk": {"S": "000001"}},
+        UpdateExpression="SET is_deleted = :t",
+        ExpressionAttributeValues={":t": {"BOOL": True}},
+    )
     kinds = sorted(p.kind for p in repo.check())
     assert kinds == ["dangling_alias", "missing_object", "orphan_object"]
     assert repo.check("app") == repo.check()
@@ -434,12 +455,22 @@ def test_abandoned_publish_is_invisible_and_reported(repo):
     publish(repo, "app", b"1")
     repo.put_artifact("app", b"2")
     ddb = repo._c(None).dynamodb
-    long_ago = datetime.now(timezone.utc) - timedelta(hours=2)
+    long_ago = datetime.now(UTC) - timedelta(hours=2)
     # What a publisher that crashed after its claim leaves behind.
     from core import items
 
-    claim = items.artifact_item("app", "2", update_at=long_ago, sha256=sha(b"2"), size=1,
-                                content_type=None, metadata={}, etag=None, is_deleted=True, pending=True)
+    claim = items.artifact_item(
+        "app",
+        "2",
+        update_at=long_ago,
+        sha256=sha(b"2"),
+        size=1,
+        content_type=None,
+        metadata={},
+        etag=None,
+        is_deleted=True,
+        pending=True,
+    )
     ddb.put_item(TableName=repo.dynamodb_table_name, Item=claim)
     assert [a.version for a in repo.list_artifact_versions("app")] == ["LATEST", "1"]
     with pytest.raises(ArtifactNotFoundError):

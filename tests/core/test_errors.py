@@ -16,16 +16,23 @@ def client_error(code: str, message: str = "nope") -> ClientError:
 
 def test_unreachable_endpoint_is_typed():
     # Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
-    repo = Repository(aws_region="us-east-1", s3_bucket="b", dynamodb_table_name="t",
-                      boto_session=boto3.Session(), endpoint_url="http://127.0.0.1:9")
+    repo = Repository(
+        aws_region="us-east-1",
+        s3_bucket="b",
+        dynamodb_table_name="t",
+        boto_session=boto3.Session(),
+        endpoint_url="http://127.0.0.1:9",
+    )
     with pytest.raises(EndpointUnreachableError, match="cannot reach http://127.0.0.1:9"):
         repo.get_artifact_version("app")
     with pytest.raises(EndpointUnreachableError):
         repo.list_artifact_names()
 
 
-@pytest.mark.parametrize("code", ["AccessDenied", "AccessDeniedException", "UnrecognizedClientException",
-                                  "ExpiredToken", "InvalidAccessKeyId"])
+@pytest.mark.parametrize(
+    "code",
+    ["AccessDenied", "AccessDeniedException", "UnrecognizedClientException", "ExpiredToken", "InvalidAccessKeyId"],
+)
 def test_access_denied_is_typed(code):
     err = translate(client_error(code, "not allowed"), TARGET, "get_alias 'x'")
     assert isinstance(err, AccessDeniedError)

@@ -45,8 +45,16 @@ def artifact_view(a) -> tuple:
 
 def alias_view(a) -> tuple:
     """The fields versioned's Alias has, from either library's model."""
-    return (a.name, a.alias, a.update_at, a.version, a.secondary_version,
-            a.secondary_version_weight, a.version_s3uri, a.secondary_version_s3uri)
+    return (
+        a.name,
+        a.alias,
+        a.update_at,
+        a.version,
+        a.secondary_version,
+        a.secondary_version_weight,
+        a.version_s3uri,
+        a.secondary_version_s3uri,
+    )
 
 
 class Clock:
@@ -106,8 +114,13 @@ def _shared_loader():
 def world(inproc, bsm, fast_versioned):
     """(bsm, versioned repo, core repo) on one bucket/table/prefix/suffix; nothing bootstrapped."""
     session = bsm.boto_ses
-    shared = {"aws_region": REGION, "s3_bucket": BUCKET, "s3_prefix": PREFIX,
-                  "dynamodb_table_name": TABLE, "suffix": SUFFIX}
+    shared = {
+        "aws_region": REGION,
+        "s3_bucket": BUCKET,
+        "s3_prefix": PREFIX,
+        "dynamodb_table_name": TABLE,
+        "suffix": SUFFIX,
+    }
     versioned = VersionedRepository(**shared)
     core = Repository(**shared, boto_session=session, operator="tester")
     return bsm, versioned, core
@@ -118,9 +131,11 @@ def scan(session) -> list[dict]:
 
 
 def raw_item(session, pk: str, sk: str) -> dict | None:
-    return session.client("dynamodb").get_item(
-        TableName=TABLE, Key={"pk": {"S": pk}, "sk": {"S": sk}}, ConsistentRead=True
-    ).get("Item")
+    return (
+        session.client("dynamodb")
+        .get_item(TableName=TABLE, Key={"pk": {"S": pk}, "sk": {"S": sk}}, ConsistentRead=True)
+        .get("Item")
+    )
 
 
 def s3_keys(session) -> list[str]:
@@ -130,13 +145,13 @@ def s3_keys(session) -> list[str]:
 
 # --- versioned writes, core reads and writes on top, versioned reads back ----------------------
 
+
 def test_versioned_writes_core_reads_then_writes_versioned_reads(world):
     bsm, v, core = world
     v.bootstrap(bsm)
     name = "ml-model"  # a hyphen: versioned decodes the name back out of "__ml-model-alias"
     contents = [b"model v1", b"model v2", b"model v3", b"model v4"]
-    v.put_artifact(name, contents[0], content_type="application/gzip",
-                   metadata={"team": "ml"}, bsm=bsm)
+    v.put_artifact(name, contents[0], content_type="application/gzip", metadata={"team": "ml"}, bsm=bsm)
     v.publish_artifact_version(name, bsm=bsm)
     for content in contents[1:]:
         v.put_artifact(name, content, bsm=bsm)
@@ -195,8 +210,9 @@ def test_versioned_writes_core_reads_then_writes_versioned_reads(world):
     assert moved.revision == 1
     with pytest.raises(ConflictError):
         core.put_alias(name, "prod", version=2, expected_revision=0)
-    canary = core.put_alias(name, "staging", version=3, secondary_version=5,
-                            secondary_version_weight=10, expected_revision=0)
+    canary = core.put_alias(
+        name, "staging", version=3, secondary_version=5, secondary_version_weight=10, expected_revision=0
+    )
     core.delete_alias(name, "dev", expected_revision=0)
 
     # versioned reads all of it back
@@ -269,18 +285,31 @@ def test_expected_revision_sees_a_versioned_move_of_a_revisionless_alias(world):
 
 # --- core writes from scratch, versioned reads --------------------------------------------------
 
+
 def test_core_writes_versioned_reads_then_publishes(world):
     bsm, v, _ = world
     clock = Clock(datetime(2024, 1, 1, 9, 30, 15, 123456, tzinfo=UTC))
-    core = Repository(aws_region=REGION, s3_bucket=BUCKET, s3_prefix=PREFIX,
-                      dynamodb_table_name=TABLE, suffix=SUFFIX, boto_session=bsm.boto_ses,
-                      operator="tester", clock=clock)
+    core = Repository(
+        aws_region=REGION,
+        s3_bucket=BUCKET,
+        s3_prefix=PREFIX,
+        dynamodb_table_name=TABLE,
+        suffix=SUFFIX,
+        boto_session=bsm.boto_ses,
+        operator="tester",
+        clock=clock,
+    )
     core.bootstrap()
     name = "churn-model"
     contents = {n: f"churn model {n}".encode() for n in range(1, 7)}
     for n in range(1, 6):
-        core.put_artifact(name, contents[n], content_type="application/octet-stream",
-                          metadata={"env": "dev", "build": str(n)}, tags={"team": "ml"})
+        core.put_artifact(
+            name,
+            contents[n],
+            content_type="application/octet-stream",
+            metadata={"env": "dev", "build": str(n)},
+            tags={"team": "ml"},
+        )
         core.publish_artifact_version(name)
         clock.advance(days=1)
     core.put_artifact(name, contents[6], metadata={"env": "dev"})  # LATEST, unpublished
@@ -296,8 +325,7 @@ def test_core_writes_versioned_reads_then_publishes(world):
     core.delete_alias(name, "temp", reason="done with it")
     core.delete_artifact_version(name, 2)
     clock.advance(days=100)
-    _, deleted = core.purge_artifact_versions(name, keep_last_n=2,
-                                              purge_older_than_secs=90 * 24 * 3600)
+    _, deleted = core.purge_artifact_versions(name, keep_last_n=2, purge_older_than_secs=90 * 24 * 3600)
     assert [a.version for a in deleted] == ["1"]
     assert len(core.list_alias_history(name, "prod")) == 3
     assert any(item["pk"]["S"] == f"__{name}-history" for item in scan(bsm.boto_ses))
@@ -352,6 +380,7 @@ def test_core_writes_versioned_reads_then_publishes(world):
 
 # --- the stored items themselves -------------------------------------------------------------
 
+
 def _assert_same_shape(v_item: dict, c_item: dict, v_name: str, c_name: str) -> None:
     assert c_item["pk"]["S"] == v_item["pk"]["S"].replace(v_name, c_name)
     assert c_item["sk"] == v_item["sk"]
@@ -369,8 +398,10 @@ def test_raw_items_match_versioned(world):
     bsm, v, core = world
     v.bootstrap(bsm)
     session = bsm.boto_ses
-    assert session.client("dynamodb").describe_table(TableName=TABLE)["Table"][
-        "BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    assert (
+        session.client("dynamodb").describe_table(TableName=TABLE)["Table"]["BillingModeSummary"]["BillingMode"]
+        == "PAY_PER_REQUEST"
+    )
     vn, cn = "v-app", "c-app"
 
     def both(v_call, c_call, pk_of, sk):
@@ -387,26 +418,34 @@ def test_raw_items_match_versioned(world):
     def ali(n):
         return f"__{n}-alias"
 
-    both(lambda: v.put_artifact(vn, b"payload 1", metadata={"team": "ml"}, bsm=bsm),
-         lambda: core.put_artifact(cn, b"payload 1", metadata={"team": "ml"}), art, "LATEST")
-    both(lambda: v.publish_artifact_version(vn, bsm=bsm),
-         lambda: core.publish_artifact_version(cn), art, "000001")
+    both(
+        lambda: v.put_artifact(vn, b"payload 1", metadata={"team": "ml"}, bsm=bsm),
+        lambda: core.put_artifact(cn, b"payload 1", metadata={"team": "ml"}),
+        art,
+        "LATEST",
+    )
+    both(lambda: v.publish_artifact_version(vn, bsm=bsm), lambda: core.publish_artifact_version(cn), art, "000001")
     for n, content in ((2, b"payload 2"), (3, b"payload 3")):
-        both(lambda c=content: v.put_artifact(vn, c, bsm=bsm),
-             lambda c=content: core.put_artifact(cn, c), art, "LATEST")
-        both(lambda: v.publish_artifact_version(vn, bsm=bsm),
-             lambda: core.publish_artifact_version(cn), art, f"{n:06d}")
-    both(lambda: v.put_alias(vn, "prod", version=1, bsm=bsm),
-         lambda: core.put_alias(cn, "prod", version=1), ali, "prod")
+        both(
+            lambda c=content: v.put_artifact(vn, c, bsm=bsm), lambda c=content: core.put_artifact(cn, c), art, "LATEST"
+        )
+        both(
+            lambda: v.publish_artifact_version(vn, bsm=bsm), lambda: core.publish_artifact_version(cn), art, f"{n:06d}"
+        )
+    both(
+        lambda: v.put_alias(vn, "prod", version=1, bsm=bsm), lambda: core.put_alias(cn, "prod", version=1), ali, "prod"
+    )
     v_item, _ = both(
-        lambda: v.put_alias(vn, "canary", version=1, secondary_version=2,
-                            secondary_version_weight=15, bsm=bsm),
-        lambda: core.put_alias(cn, "canary", version=1, secondary_version=2,
-                               secondary_version_weight=15), ali, "canary")
+        lambda: v.put_alias(vn, "canary", version=1, secondary_version=2, secondary_version_weight=15, bsm=bsm),
+        lambda: core.put_alias(cn, "canary", version=1, secondary_version=2, secondary_version_weight=15),
+        ali,
+        "canary",
+    )
     assert v_item["version"] == {"S": "000001"} and v_item["secondary_version_weight"] == {"N": "15"}
     both(lambda: v.put_alias(vn, "dev", bsm=bsm), lambda: core.put_alias(cn, "dev"), ali, "dev")
-    v_item, _ = both(lambda: v.delete_artifact_version(vn, 3, bsm=bsm),
-                     lambda: core.delete_artifact_version(cn, 3), art, "000003")
+    v_item, _ = both(
+        lambda: v.delete_artifact_version(vn, 3, bsm=bsm), lambda: core.delete_artifact_version(cn, 3), art, "000003"
+    )
     assert v_item["is_deleted"] == {"BOOL": True}
 
     # S3: same keys, same object metadata
@@ -423,6 +462,7 @@ def test_raw_items_match_versioned(world):
 
 # --- versioned's known bugs that core must not have ---------------------------------------------
 
+
 def test_deleting_a_missing_version_writes_nothing(world):
     bsm, v, core = world
     v.bootstrap(bsm)
@@ -432,7 +472,10 @@ def test_deleting_a_missing_version_writes_nothing(world):
     v.publish_artifact_version("v-app", bsm=bsm)
     v.delete_artifact_version("v-app", 9, bsm=bsm)
     assert raw_item(session, "v-app", "000009") == {
-        "pk": {"S": "v-app"}, "sk": {"S": "000009"}, "is_deleted": {"BOOL": True}}
+        "pk": {"S": "v-app"},
+        "sk": {"S": "000009"},
+        "is_deleted": {"BOOL": True},
+    }
     v.put_artifact("v-app", b"2", bsm=bsm)
     assert v.publish_artifact_version("v-app", bsm=bsm).version == "10"
 
@@ -472,6 +515,7 @@ def test_names_that_collide_with_alias_keys_are_rejected(world, bad):
 
 
 # --- core on repositories versioned left in shapes core would never write -----------------------
+
 
 def test_core_survives_versioned_alias_collision(world):
     """An artifact '__x-alias' (versioned allows it) puts artifact items into x's alias partition."""

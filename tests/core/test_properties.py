@@ -37,15 +37,23 @@ AWKWARD = "/ #:@+%*?\\'\"\t\n\x00éß٣ſ-_."
 def is_valid_name(value: object) -> bool:
     """The documented artifact-name rule: letters, digits, '.', '_', '-'; starts with a letter or
     digit; 1..128 characters."""
-    return (isinstance(value, str) and 1 <= len(value) <= 128 and value[0] in NAME_FIRST
-            and all(ch in NAME_REST for ch in value))
+    return (
+        isinstance(value, str)
+        and 1 <= len(value) <= 128
+        and value[0] in NAME_FIRST
+        and all(ch in NAME_REST for ch in value)
+    )
 
 
 def is_valid_alias(value: object) -> bool:
     """The documented alias rule: letters, digits, '_', '.' (never '-'); does not start with '.';
     1..64 characters."""
-    return (isinstance(value, str) and 1 <= len(value) <= 64 and value[0] in ALIAS_FIRST
-            and all(ch in ALIAS_REST for ch in value))
+    return (
+        isinstance(value, str)
+        and 1 <= len(value) <= 64
+        and value[0] in ALIAS_FIRST
+        and all(ch in ALIAS_REST for ch in value)
+    )
 
 
 def assert_names_value(error: Exception, value: object, limit: int) -> None:
@@ -61,8 +69,7 @@ def assert_names_value(error: Exception, value: object, limit: int) -> None:
 
 def test_limits_are_the_documented_ones():
     assert (layout.MAX_NAME_LENGTH, layout.MAX_ALIAS_LENGTH, layout.MAX_VERSION) == (128, 64, 999_999)
-    for cls in (InvalidNameError, InvalidVersionError, InvalidWeightError, WeightTypeError,
-                InvalidArgumentError):
+    for cls in (InvalidNameError, InvalidVersionError, InvalidWeightError, WeightTypeError, InvalidArgumentError):
         assert issubclass(cls, ValidationError) and issubclass(cls, ValueError)
         assert issubclass(cls, VrcError)
     assert issubclass(WeightTypeError, TypeError)
@@ -76,9 +83,8 @@ name_candidates = st.one_of(
     valid_names,
     st.text(max_size=40),
     st.text(NAME_REST + AWKWARD, max_size=40),
-    st.builds(lambda name, i, ch: name[:i] + ch + name[i:], valid_names,
-              st.integers(0, 130), st.sampled_from(AWKWARD)),
-    st.builds(lambda name, extra: (name * 300)[:128 + extra], valid_names, st.integers(1, 200)),
+    st.builds(lambda name, i, ch: name[:i] + ch + name[i:], valid_names, st.integers(0, 130), st.sampled_from(AWKWARD)),
+    st.builds(lambda name, extra: (name * 300)[: 128 + extra], valid_names, st.integers(1, 200)),
     st.sampled_from(["__x-alias", "__x-history", "_x", ".", "..", "-x", "x/y", "a b"]),
 )
 
@@ -99,8 +105,15 @@ def test_validate_name_accepts_exactly_the_documented_set(name):
 
 
 @PROPS
-@given(st.one_of(st.none(), st.integers(), st.binary(max_size=10), st.lists(st.text(max_size=3), max_size=2),
-                 st.floats(allow_nan=False)))
+@given(
+    st.one_of(
+        st.none(),
+        st.integers(),
+        st.binary(max_size=10),
+        st.lists(st.text(max_size=3), max_size=2),
+        st.floats(allow_nan=False),
+    )
+)
 def test_validate_name_rejects_non_strings(value):
     for validate in (layout.validate_name, layout.validate_alias):
         with pytest.raises(InvalidNameError) as caught:
@@ -114,9 +127,8 @@ def _reserved(name: str) -> bool:
 
 existing_candidates = st.one_of(
     name_candidates,
-    st.builds("__{}{}".format, st.text(NAME_REST + AWKWARD, max_size=12),
-              st.sampled_from(["-alias", "-history"])),
-    st.builds(lambda name, extra: (name * 1100)[:1000 + extra], valid_names, st.integers(1, 50)),
+    st.builds("__{}{}".format, st.text(NAME_REST + AWKWARD, max_size=12), st.sampled_from(["-alias", "-history"])),
+    st.builds(lambda name, extra: (name * 1100)[: 1000 + extra], valid_names, st.integers(1, 50)),
 )
 
 
@@ -138,9 +150,10 @@ alias_candidates = st.one_of(
     valid_aliases,
     st.text(max_size=40),
     st.text(ALIAS_REST + AWKWARD, max_size=40),
-    st.builds(lambda alias, i, ch: alias[:i] + ch + alias[i:], valid_aliases,
-              st.integers(0, 70), st.sampled_from(AWKWARD)),
-    st.builds(lambda alias, extra: (alias * 200)[:64 + extra], valid_aliases, st.integers(1, 100)),
+    st.builds(
+        lambda alias, i, ch: alias[:i] + ch + alias[i:], valid_aliases, st.integers(0, 70), st.sampled_from(AWKWARD)
+    ),
+    st.builds(lambda alias, extra: (alias * 200)[: 64 + extra], valid_aliases, st.integers(1, 100)),
     st.sampled_from(["prod-eu", "-", ".prod", "prod#1", "LATEST", "000001", "_"]),
 )
 
@@ -163,6 +176,7 @@ def test_validate_alias_accepts_exactly_the_documented_set(alias):
 
 
 # --- versions ---------------------------------------------------------------------------------
+
 
 @PROPS
 @given(st.integers(1, 999_999), st.integers(0, 8))
@@ -232,6 +246,7 @@ def test_non_ascii_spellings_of_latest_are_rejected(value):
 
 # --- weights --------------------------------------------------------------------------------
 
+
 @PROPS
 @given(st.integers(0, 99))
 def test_weights_0_to_99_are_accepted(weight):
@@ -248,8 +263,18 @@ def test_out_of_range_weights_raise_invalid_weight_error(weight):
 
 
 @PROPS
-@given(st.one_of(st.booleans(), st.floats(), st.text(max_size=4), st.none(), st.decimals(),
-                 st.fractions(), st.integers(0, 99).map(str), st.integers(0, 99).map(float)))
+@given(
+    st.one_of(
+        st.booleans(),
+        st.floats(),
+        st.text(max_size=4),
+        st.none(),
+        st.decimals(),
+        st.fractions(),
+        st.integers(0, 99).map(str),
+        st.integers(0, 99).map(float),
+    )
+)
 def test_non_int_weights_raise_weight_type_error(weight):
     with pytest.raises(WeightTypeError) as caught:
         layout.validate_weight(weight)
@@ -259,10 +284,14 @@ def test_non_int_weights_raise_weight_type_error(weight):
 
 # --- the layout is versioned's ----------------------------------------------------------------
 
+
 @settings(PROPS, max_examples=60)
-@given(valid_names, st.one_of(st.none(), st.integers(1, 999_999)),
-       st.from_regex(r"[a-z0-9]{1,8}(/[a-z0-9]{1,8}){0,2}", fullmatch=True),
-       st.sampled_from(["", ".zip", ".tar.gz", "-x"]))
+@given(
+    valid_names,
+    st.one_of(st.none(), st.integers(1, 999_999)),
+    st.from_regex(r"[a-z0-9]{1,8}(/[a-z0-9]{1,8}){0,2}", fullmatch=True),
+    st.sampled_from(["", ".zip", ".tar.gz", "-x"]),
+)
 def test_keys_match_versioned(name, version, prefix, suffix):
     from versioned import dynamodb as vdb
     from versioned.s3_and_dynamodb_backend import Repository as VersionedRepository
@@ -321,8 +350,14 @@ def counted_repo(inproc):
     session = boto3.Session(region_name="us-east-1")
     calls: list[str] = []
     session.events.register("before-call", lambda event_name, **_: calls.append(event_name))
-    repo = Repository(aws_region="us-east-1", s3_bucket="props", dynamodb_table_name="props",
-                      boto_session=session, operator="tester", use_sts=False)
+    repo = Repository(
+        aws_region="us-east-1",
+        s3_bucket="props",
+        dynamodb_table_name="props",
+        boto_session=session,
+        operator="tester",
+        use_sts=False,
+    )
     repo.bootstrap()
     for content in (b"one", b"two"):
         repo.put_artifact("app", content)
@@ -348,8 +383,7 @@ def test_put_alias_rejects_bad_input_before_any_aws_call(counted_repo):
             repo.put_alias(**kwargs)
         assert isinstance(caught.value, ValidationError), overrides
         assert calls == [], f"{overrides} reached AWS: {calls}"
-    for name, alias, extra in (("a/b", "prod", {}), ("app", "prod-eu", {}),
-                               ("app", "prod", {"expected_revision": -1})):
+    for name, alias, extra in (("a/b", "prod", {}), ("app", "prod-eu", {}), ("app", "prod", {"expected_revision": -1})):
         with pytest.raises(ValidationError):
             repo.delete_alias(name, alias, **extra)
     assert calls == []
@@ -366,9 +400,13 @@ PRIMARY, SECONDARY = "s3://b/app/000001", "s3://b/app/000002"
 
 def _alias(weight: int | None) -> Alias:
     return Alias(
-        name="app", alias="prod", update_at=datetime(2024, 1, 1, tzinfo=UTC),
-        version="1", secondary_version=None if weight is None else "2",
-        secondary_version_weight=weight, version_s3uri=PRIMARY,
+        name="app",
+        alias="prod",
+        update_at=datetime(2024, 1, 1, tzinfo=UTC),
+        version="1",
+        secondary_version=None if weight is None else "2",
+        secondary_version_weight=weight,
+        version_s3uri=PRIMARY,
         secondary_version_s3uri=None if weight is None else SECONDARY,
     )
 

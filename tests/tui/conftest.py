@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator
-from datetime import timezone
+from datetime import UTC
 
 import pytest
 
@@ -29,7 +29,7 @@ MakeApp = Callable[..., VrcApp]
 
 def frozen_app(*connections: Connection) -> VrcApp:
     """The app as the CLI builds it, but with "now" frozen at DEMO_NOW and times shown in UTC."""
-    return VrcApp(connections, clock=lambda: DEMO_NOW, tz=timezone.utc)
+    return VrcApp(connections, clock=lambda: DEMO_NOW, tz=UTC)
 
 
 @pytest.fixture

@@ -5,16 +5,20 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime
 
-from textual.pilot import Pilot
-
 from conftest import frozen_app
+from textual.pilot import Pilot
+from tui_helpers import drive, settle
+
 from core.models import Artifact
 from tui.connection import Connection
 from tui.screens.main import MainScreen
-from tui_helpers import drive, settle
 
-NAMES = [f"{team}-{kind}-{n:02d}" for team in ("ads", "ml", "search", "zeta")
-         for kind in ("model", "rules", "index") for n in range(834)][:10_000]
+NAMES = [
+    f"{team}-{kind}-{n:02d}"
+    for team in ("ads", "ml", "search", "zeta")
+    for kind in ("model", "rules", "index")
+    for n in range(834)
+][:10_000]
 WHEN = datetime(2026, 11, 20, tzinfo=UTC)
 
 
@@ -50,8 +54,9 @@ class CountingRepository:
         return []
 
     def counted(self) -> set[str]:
-        return {name for (method, name), _ in self.calls.items()
-                if method == "list_artifact_versions" and name is not None}
+        return {
+            name for (method, name), _ in self.calls.items() if method == "list_artifact_versions" and name is not None
+        }
 
     @staticmethod
     def _artifact(name: str, version: str) -> Artifact:

@@ -116,8 +116,11 @@ def test_bad_config_names_the_problem(tmp_path: Path, text: str, message: str) -
     ],
 )
 def test_main_exits_2_with_a_message_and_no_traceback(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-    argv: list[str], message: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    message: str,
 ) -> None:
     write(tmp_path, GOOD_CONFIG)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
@@ -141,7 +144,9 @@ def test_python_dash_m_tui_reports_a_broken_config_with_exit_code_2(tmp_path: Pa
     write(tmp_path, "default = [")
     result = subprocess.run(
         [sys.executable, "-m", "tui", "--repo", "x"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={"XDG_CONFIG_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
         cwd=Path(__file__).resolve().parents[2],
     )
@@ -154,6 +159,16 @@ def test_help_documents_every_option() -> None:
     from tui.config import build_parser
 
     text = build_parser().format_help()
-    for option in ("--repo", "--bucket", "--prefix", "--table", "--region", "--profile",
-                   "--endpoint-url", "--read-only", "--demo", "--config"):
+    for option in (
+        "--repo",
+        "--bucket",
+        "--prefix",
+        "--table",
+        "--region",
+        "--profile",
+        "--endpoint-url",
+        "--read-only",
+        "--demo",
+        "--config",
+    ):
         assert option in text

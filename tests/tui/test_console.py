@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from conftest import MakeApp, frozen_app
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Label
+from tui_helpers import drive, notifications, settle
 
-from conftest import MakeApp, frozen_app
 from core import Repository
 from tui.commands import key_actions
 from tui.connection import Connection
@@ -19,7 +20,6 @@ from tui.modals.switch_repository import SwitchRepositoryModal
 from tui.modals.upload import UploadModal
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
-from tui_helpers import drive, notifications, settle
 
 DEMO_NAMES = ["churn-model", "customer-analytics-db", "edge-config", "fraud-rules", "search-ranker"]
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from core.models import Alias
 from tui.formatting import human_size, metadata_summary, parse_metadata, relative_time, timestamp, traffic_split
 
-NOW = datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -44,8 +44,13 @@ def test_human_size(size: int | None, text: str) -> None:
 def _alias(version: str, secondary: str | None = None, weight: int | None = None) -> Alias:
     uri = "s3://b/p/x/"
     return Alias(
-        name="x", alias="production", update_at=NOW, version=version, secondary_version=secondary,
-        secondary_version_weight=weight, version_s3uri=uri + version,
+        name="x",
+        alias="production",
+        update_at=NOW,
+        version=version,
+        secondary_version=secondary,
+        secondary_version_weight=weight,
+        version_s3uri=uri + version,
         secondary_version_s3uri=uri + secondary if secondary else None,
     )
 

@@ -45,9 +45,21 @@ def test_importing_the_app_loads_no_aws_library() -> None:
 
 def test_wheel_carries_the_stylesheets_and_the_installed_app_finds_them(tmp_path: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
-         "--wheel-dir", str(tmp_path / "dist"), str(ROOT)],
-        check=True, capture_output=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--quiet",
+            "--wheel-dir",
+            str(tmp_path / "dist"),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
     (wheel,) = (tmp_path / "dist").glob("*.whl")
     with zipfile.ZipFile(wheel) as archive:
@@ -67,6 +79,9 @@ def test_wheel_carries_the_stylesheets_and_the_installed_app_finds_them(tmp_path
     )
     result = subprocess.run(
         [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, '.'); exec({code!r})"],
-        capture_output=True, text=True, cwd=site, timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=site,
+        timeout=60,
     )
     assert result.stdout.strip() == "ok", result.stderr

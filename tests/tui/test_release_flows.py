@@ -38,9 +38,7 @@ SETTINGS = ReleaseSettings(replay_seed=7, replay_paused=True)
 SnapCompare = Callable[..., bool]
 
 
-def release_app(
-    repository: Repository, *, read_only: bool = False, settings: ReleaseSettings = SETTINGS
-) -> VrcApp:
+def release_app(repository: Repository, *, read_only: bool = False, settings: ReleaseSettings = SETTINGS) -> VrcApp:
     """The console over the demo with a frozen clock and a paused, seeded histogram."""
     if read_only:
         repository = dataclasses.replace(repository, read_only=True)
@@ -98,6 +96,7 @@ async def type_into(pilot: Pilot[None], field: str, text: str) -> None:
 
 # --- pure parts ---------------------------------------------------------------------------------
 
+
 def test_traffic_effect_names_each_version_that_gains_or_loses() -> None:
     canary = AliasConfig(version="4", secondary_version="6", secondary_version_weight=10)
     assert traffic_effect(AliasConfig(version="3"), AliasConfig(version="4")) == "v3 100%→0% · v4 0%→100%"
@@ -134,6 +133,7 @@ def test_protected_patterns_come_from_the_command_line_or_the_config(tmp_path: P
 
 
 # --- promote ------------------------------------------------------------------------------------
+
 
 def test_promote_validates_then_moves_an_alias(demo_repository: Repository) -> None:
     async def script(pilot: Pilot[None]) -> None:
@@ -219,6 +219,7 @@ def test_promote_publishes_latest_with_the_sha256_it_showed(demo_repository: Rep
 
 # --- rollback -----------------------------------------------------------------------------------
 
+
 def test_rollback_takes_b_and_enter_and_protected_aliases_need_their_name(
     demo_repository: Repository,
 ) -> None:
@@ -253,7 +254,9 @@ def test_rollback_takes_b_and_enter_and_protected_aliases_need_their_name(
     assert (staging.version, staging.revision) == ("4", 3)
     event = demo_repository.list_alias_history("edge-config", "staging", limit=1)[0]
     assert (event.action, event.before, event.after) == (
-        "rollback", AliasConfig(version="5"), AliasConfig(version="4"),
+        "rollback",
+        AliasConfig(version="5"),
+        AliasConfig(version="4"),
     )
     production = demo_repository.get_alias("customer-analytics-db", "production")
     assert production.config == AliasConfig(version="4")
@@ -262,6 +265,7 @@ def test_rollback_takes_b_and_enter_and_protected_aliases_need_their_name(
 
 
 # --- canary -------------------------------------------------------------------------------------
+
 
 def test_canary_start_with_stepped_weight_after_validation(demo_repository: Repository) -> None:
     async def script(pilot: Pilot[None]) -> None:
@@ -347,6 +351,7 @@ def test_canary_raise_promote_and_abort(demo_repository: Repository) -> None:
 
 # --- safety -------------------------------------------------------------------------------------
 
+
 def test_a_second_writer_is_reported_with_who_and_when_and_nothing_is_overwritten(
     demo_repository: Repository,
 ) -> None:
@@ -404,7 +409,8 @@ def test_a_second_writer_is_reported_with_who_and_when_and_nothing_is_overwritte
 def test_preflight_failures_block_confirm(demo_repository: Repository) -> None:
     version = demo_repository.get_artifact_version("churn-model", 1)
     demo_repository._c(None).s3.copy_object(  # tamper with the object's sha256 metadata
-        Bucket=version.s3path.bucket, Key=version.s3path.key,
+        Bucket=version.s3path.bucket,
+        Key=version.s3path.key,
         CopySource={"Bucket": version.s3path.bucket, "Key": version.s3path.key},
         Metadata={"artifact_name": "churn-model", "artifact_sha256": "0" * 64},
         MetadataDirective="REPLACE",

@@ -6,15 +6,15 @@ import logging
 from collections.abc import Iterator
 
 import pytest
-from textual.pilot import Pilot
-
 from conftest import frozen_app
+from textual.pilot import Pilot
+from tui_helpers import BlockingRepository, drive, notifications, settle
+
 from core.errors import EndpointUnreachableError
 from tui.config import RepositorySpec, repository_connection
 from tui.connection import Connection
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
-from tui_helpers import BlockingRepository, drive, notifications, settle
 
 
 @pytest.fixture
@@ -140,7 +140,10 @@ def moto_server_to_stop() -> Iterator[tuple[str, object]]:
 def test_moto_server_stopped_mid_session(moto_server_to_stop: tuple[str, object]) -> None:
     endpoint, stop = moto_server_to_stop
     spec = RepositorySpec(
-        name="local", bucket="tui-resilience", table="tui-resilience", region="us-east-1",
+        name="local",
+        bucket="tui-resilience",
+        table="tui-resilience",
+        region="us-east-1",
         endpoint_url=endpoint,
     )
     connection = repository_connection(spec)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from conftest import MakeApp, frozen_app
 from textual.pilot import Pilot
 from textual.widgets import Input
+from tui_helpers import BlockingRepository, settle
 
-from conftest import MakeApp, frozen_app
 from core.errors import EndpointUnreachableError
 from tui.connection import Connection
-from tui_helpers import BlockingRepository, settle
 
 SnapCompare = Callable[..., bool]
 

@@ -29,9 +29,7 @@ async def settle(pilot: Pilot[None]) -> None:
     raise AssertionError("workers kept starting; the app never settled")
 
 
-def drive(
-    app: App[None], script: Script, size: tuple[int, int] = (120, 40), *, wait: bool = True
-) -> None:
+def drive(app: App[None], script: Script, size: tuple[int, int] = (120, 40), *, wait: bool = True) -> None:
     """Run `app` headless at `size`, settle (unless `wait` is False), then run `script`."""
 
     async def main() -> None:

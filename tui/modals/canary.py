@@ -49,9 +49,7 @@ class CanaryStep:
             return AliasConfig(version=self.canary or "")
         if self.mode == "abort":
             return AliasConfig(version=self.stable)
-        return AliasConfig(
-            version=self.stable, secondary_version=self.canary, secondary_version_weight=self.weight
-        )
+        return AliasConfig(version=self.stable, secondary_version=self.canary, secondary_version_weight=self.weight)
 
 
 def step_weight(value: int, delta: int) -> int:
@@ -72,12 +70,16 @@ class WeightInput(Input):
         Binding("plus,equals_sign,up", "step(1)", "+1%", show=False, priority=True, id="weight-up"),
         Binding("minus,down", "step(-1)", "-1%", show=False, priority=True, id="weight-down"),
         Binding("greater_than_sign,pageup", "step(5)", "+5%", show=False, priority=True, id="weight-up-5"),
-        Binding("less_than_sign,pagedown", "step(-5)", "-5%", show=False, priority=True,
-                id="weight-down-5"),
-        Binding("right_square_bracket", "preset(1)", "Next preset", show=False, priority=True,
-                id="weight-next-preset"),
-        Binding("left_square_bracket", "preset(-1)", "Previous preset", show=False, priority=True,
-                id="weight-previous-preset"),
+        Binding("less_than_sign,pagedown", "step(-5)", "-5%", show=False, priority=True, id="weight-down-5"),
+        Binding("right_square_bracket", "preset(1)", "Next preset", show=False, priority=True, id="weight-next-preset"),
+        Binding(
+            "left_square_bracket",
+            "preset(-1)",
+            "Previous preset",
+            show=False,
+            priority=True,
+            id="weight-previous-preset",
+        ),
     ]
 
     def __init__(self, value: str, *, id: str | None = None) -> None:
@@ -108,10 +110,10 @@ class CanaryModal(ReleaseModal[CanaryStep]):
     KIND = "canary"
     CONFIRM_LABEL = "Apply"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+g", "promote_canary", "Promote canary", tooltip="Send all traffic to the canary",
-                id="canary-promote"),
-        Binding("ctrl+n", "abort_canary", "Abort canary", tooltip="Drop the canary: back to stable",
-                id="canary-abort"),
+        Binding(
+            "ctrl+g", "promote_canary", "Promote canary", tooltip="Send all traffic to the canary", id="canary-promote"
+        ),
+        Binding("ctrl+n", "abort_canary", "Abort canary", tooltip="Drop the canary: back to stable", id="canary-abort"),
     ]
 
     def __init__(self, context: ReleaseContext, alias: Alias) -> None:
@@ -136,11 +138,13 @@ class CanaryModal(ReleaseModal[CanaryStep]):
         yield Label(self._now_text(), id="canary-now", classes="release-now", markup=False)
         with Horizontal(classes="release-row"):
             yield Label("Stable", classes="release-label")
-            yield Input(stable, id="canary-stable", compact=True, restrict=r"[0-9A-Za-z]*",
-                        max_length=8, suggester=versions)
+            yield Input(
+                stable, id="canary-stable", compact=True, restrict=r"[0-9A-Za-z]*", max_length=8, suggester=versions
+            )
             yield Label("Canary", classes="release-label")
-            yield Input(canary, id="canary-version", compact=True, restrict=r"[0-9A-Za-z]*",
-                        max_length=8, suggester=versions)
+            yield Input(
+                canary, id="canary-version", compact=True, restrict=r"[0-9A-Za-z]*", max_length=8, suggester=versions
+            )
             yield Label("Weight", classes="release-label")
             yield WeightInput(weight, id="canary-weight")
             yield Label("%", id="canary-percent")
@@ -148,12 +152,16 @@ class CanaryModal(ReleaseModal[CanaryStep]):
                 yield PresetButton(f"{preset}%", id=f"preset-{preset}", classes="preset", compact=True)
         yield Label(
             "weight: type 0–99 · +/- 1 · </> 5 · [/] presets · ^g promote · ^n abort · ^r reload",
-            classes="dialog-hint release-hint", markup=False,
+            classes="dialog-hint release-hint",
+            markup=False,
         )
         settings = self.context.settings
         yield TrafficHistogram(
-            self.alias, rate=settings.replay_rate, seed=settings.replay_seed,
-            paused=settings.replay_paused, id="canary-histogram",
+            self.alias,
+            rate=settings.replay_rate,
+            seed=settings.replay_seed,
+            paused=settings.replay_paused,
+            id="canary-histogram",
         )
 
     def compose_buttons(self) -> ComposeResult:
@@ -227,7 +235,11 @@ class CanaryModal(ReleaseModal[CanaryStep]):
         before, alias = self.alias.config, self.alias.alias
         stable = self._version("canary-stable", "stable")
         step = CanaryStep(
-            mode=self.mode, stable=stable, canary=None, weight=None, before=before,
+            mode=self.mode,
+            stable=stable,
+            canary=None,
+            weight=None,
+            before=before,
             expected_revision=self.alias.revision,
         )
         if self.mode == "abort":
@@ -260,7 +272,9 @@ class CanaryModal(ReleaseModal[CanaryStep]):
         elif proposal.mode == "abort":
             versions = (proposal.stable,)
         return Plan(
-            name=self.context.name, versions=versions, alias=self.alias.alias,
+            name=self.context.name,
+            versions=versions,
+            alias=self.alias.alias,
             expected_revision=proposal.expected_revision,
         )
 
@@ -290,8 +304,13 @@ class CanaryModal(ReleaseModal[CanaryStep]):
         name, alias = self.context.name, self.alias.alias
         after = proposal.after
         result = repository.put_alias(
-            name, alias, after.version, after.secondary_version, after.secondary_version_weight,
-            expected_revision=proposal.expected_revision, reason=reason,
+            name,
+            alias,
+            after.version,
+            after.secondary_version,
+            after.secondary_version_weight,
+            expected_revision=proposal.expected_revision,
+            reason=reason,
         )
         title = {"apply": "Canary applied", "promote": "Canary promoted", "abort": "Canary aborted"}
         return ReleaseOutcome(

@@ -42,9 +42,7 @@ class PromoteModal(ReleaseModal[Promotion]):
     KIND = "promote"
     CONFIRM_LABEL = "Promote"
 
-    def __init__(
-        self, context: ReleaseContext, *, alias: str = "", version: str = "", publish: bool = False
-    ) -> None:
+    def __init__(self, context: ReleaseContext, *, alias: str = "", version: str = "", publish: bool = False) -> None:
         super().__init__(context)
         self._alias = alias
         self._version = version
@@ -54,16 +52,32 @@ class PromoteModal(ReleaseModal[Promotion]):
         return f"Promote · {self.context.name}"
 
     def compose_body(self) -> ComposeResult:
-        yield Checkbox(self._publish_label(), self._publish, id="promote-publish", compact=True,
-                       disabled=self.context.latest is None)
+        yield Checkbox(
+            self._publish_label(),
+            self._publish,
+            id="promote-publish",
+            compact=True,
+            disabled=self.context.latest is None,
+        )
         with Horizontal(classes="release-row"):
             yield Label("Alias", classes="release-label")
-            yield Input(self._alias, placeholder="e.g. production", id="promote-alias", compact=True,
-                        suggester=SuggestFromList([a.alias for a in self.context.aliases]))
+            yield Input(
+                self._alias,
+                placeholder="e.g. production",
+                id="promote-alias",
+                compact=True,
+                suggester=SuggestFromList([a.alias for a in self.context.aliases]),
+            )
             yield Label("Version", classes="release-label")
-            yield Input(self._version, placeholder="e.g. 4 or LATEST", id="promote-version", compact=True,
-                        restrict=r"[0-9A-Za-z]*", max_length=8,
-                        suggester=SuggestFromList([a.version for a in self.context.versions]))
+            yield Input(
+                self._version,
+                placeholder="e.g. 4 or LATEST",
+                id="promote-version",
+                compact=True,
+                restrict=r"[0-9A-Za-z]*",
+                max_length=8,
+                suggester=SuggestFromList([a.version for a in self.context.versions]),
+            )
         yield Label("", id="promote-now", classes="release-now", markup=False)
 
     def on_mount(self) -> None:
@@ -121,7 +135,9 @@ class PromoteModal(ReleaseModal[Promotion]):
             if latest is None:
                 raise ValueError(f"{context.name} has no LATEST to publish; upload one first")
             return Promotion(
-                publish=True, alias=alias, version=None,
+                publish=True,
+                alias=alias,
+                version=None,
                 before=current.config if current else None,
                 expected_revision=current.revision if current else None,
                 latest_sha256=latest.sha256,
@@ -134,14 +150,14 @@ class PromoteModal(ReleaseModal[Promotion]):
         version = encode_version(text)
         if context.version(version) is None:
             listed = ", ".join(a.version for a in context.published[:8]) or "none"
-            raise ValueError(
-                f"version {text!r} of {context.name} does not exist or is deleted (published: {listed})"
-            )
+            raise ValueError(f"version {text!r} of {context.name} does not exist or is deleted (published: {listed})")
         after = AliasConfig(version=version)
         if current is not None and current.config == after:
             raise Incomplete(f"{alias} already points at {split_text(after)}: nothing to change")
         return Promotion(
-            publish=False, alias=alias, version=version,
+            publish=False,
+            alias=alias,
+            version=version,
             before=current.config if current else None,
             expected_revision=current.revision if current else None,
             latest_sha256=None,
@@ -176,7 +192,8 @@ class PromoteModal(ReleaseModal[Promotion]):
             same = self._unchanged_version()
             sha = (proposal.latest_sha256 or "")[:12]
             lines.append(
-                f"Publish: LATEST is already version {same}; no new version" if same
+                f"Publish: LATEST is already version {same}; no new version"
+                if same
                 else f"Publish: LATEST (sha256 {sha}) becomes the next version"
             )
         if proposal.alias is not None:
@@ -200,15 +217,20 @@ class PromoteModal(ReleaseModal[Promotion]):
         if proposal.alias is not None:
             try:
                 alias = repository.put_alias(
-                    name, proposal.alias, version,
-                    expected_revision=proposal.expected_revision or 0, reason=reason,
+                    name,
+                    proposal.alias,
+                    version,
+                    expected_revision=proposal.expected_revision or 0,
+                    reason=reason,
                 )
             except ConflictError as error:
                 if not parts:
                     raise
                 raise ConflictError(
                     f"{parts[0]}, but {proposal.alias} was not moved: {error}",
-                    actor=error.actor, when=error.when, current_revision=error.current_revision,
+                    actor=error.actor,
+                    when=error.when,
+                    current_revision=error.current_revision,
                 ) from error
             parts.append(f"{alias.alias} → {split_text(alias.config)} (revision {alias.revision})")
         return ReleaseOutcome(name=name, title="Promoted", summary=f"{name}: " + "; ".join(parts))

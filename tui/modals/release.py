@@ -24,8 +24,8 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from core.errors import ConflictError, VrcError
 
-from ..preflight import Check, Checks, Conflict, Plan, conflict_from_error, run_checks
 from ..formatting import timestamp
+from ..preflight import Check, Checks, Conflict, Plan, conflict_from_error, run_checks
 from ..release import ReleaseSettings, split_text
 from ..widgets.checklist import Checklist
 from .conflict import ConflictModal
@@ -133,10 +133,7 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
     def alias_now_text(self, alias: Alias) -> str:
         """'Now: v4 90% | v6 10% · rev 3 · who · when': the alias as the dialog shows it."""
         when = timestamp(alias.update_at, self.context.clock(), self.context.tz)
-        return (
-            f"Now: {split_text(alias.config)} · rev {alias.revision} · "
-            f"{alias.updated_by or 'unknown'} · {when}"
-        )
+        return f"Now: {split_text(alias.config)} · rev {alias.revision} · {alias.updated_by or 'unknown'} · {when}"
 
     # --- what subclasses provide --------------------------------------------------------------
 
@@ -148,9 +145,7 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
         yield
 
     def compose_buttons(self) -> ComposeResult:
-        yield Button(
-            f"{self.CONFIRM_LABEL} (enter)", variant="primary", id="confirm", compact=True
-        )
+        yield Button(f"{self.CONFIRM_LABEL} (enter)", variant="primary", id="confirm", compact=True)
 
     def proposal(self) -> P:
         """The change the fields describe; ValueError names the bad value, NotReady waits."""
@@ -194,8 +189,7 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
             yield Checklist(id="preflight")
             with Horizontal(classes="release-row"):
                 yield Label("Reason", classes="release-label")
-                yield Input(placeholder="why (recorded in the alias history)", id="release-reason",
-                            compact=True)
+                yield Input(placeholder="why (recorded in the alias history)", id="release-reason", compact=True)
             with Horizontal(classes="release-row", id="protected-row"):
                 yield Label("", id="protected-label", classes="release-label", markup=False)
                 yield Input(id="release-confirm-name", compact=True)
@@ -372,7 +366,8 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
         if self._plan is not None:
             failed = Check(conflict.subject.split(" of ")[0], False, conflict.message, conflict)
             kept = tuple(
-                check for check in (self.checks.items if self.checks else ())
+                check
+                for check in (self.checks.items if self.checks else ())
                 if not check.subject.startswith(("alias ", "LATEST"))
             )
             self.checks = Checks(self._plan, (*kept, failed))
@@ -386,9 +381,7 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
             if reload:
                 self.action_reload()
 
-        self.app.push_screen(
-            ConflictModal(conflict, clock=self.context.clock, tz=self.context.tz), answered
-        )
+        self.app.push_screen(ConflictModal(conflict, clock=self.context.clock, tz=self.context.tz), answered)
 
     # --- reload ----------------------------------------------------------------------------------
 

@@ -32,7 +32,9 @@ class Rollback:
 class RollbackTable(DataTable[str]):
     """The alias history; the row under the cursor is the configuration to restore."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "screen.confirm", "Roll back", show=False, id="rollback-enter")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "screen.confirm", "Roll back", show=False, id="rollback-enter")
+    ]
 
 
 class RollbackModal(ReleaseModal[Rollback]):
@@ -105,20 +107,14 @@ class RollbackModal(ReleaseModal[Rollback]):
         if len(history) == 1:
             to_revision, target = None, None
         elif row <= 0:
-            raise ValueError(
-                f"revision {history[0].revision} is the current state; choose an older revision"
-            )
+            raise ValueError(f"revision {history[0].revision} is the current state; choose an older revision")
         else:
             chosen = history[min(row, len(history) - 1)]
             to_revision, target = chosen.revision, chosen.after
         # A newer history than the alias displayed means someone moved it: the pre-flight says so.
         if target == alias.config and history[0].revision == alias.revision:
-            raise ValueError(
-                f"revision {to_revision} is the same as now ({split_text(target)}): nothing to roll back"
-            )
-        return Rollback(
-            to_revision=to_revision, target=target, before=alias.config, expected_revision=alias.revision
-        )
+            raise ValueError(f"revision {to_revision} is the same as now ({split_text(target)}): nothing to roll back")
+        return Rollback(to_revision=to_revision, target=target, before=alias.config, expected_revision=alias.revision)
 
     def plan_for(self, proposal: Rollback) -> Plan:
         target = proposal.target
@@ -134,7 +130,8 @@ class RollbackModal(ReleaseModal[Rollback]):
 
     def change_for(self, proposal: Rollback) -> str:
         source = (
-            f"revision {proposal.to_revision}" if proposal.to_revision is not None
+            f"revision {proposal.to_revision}"
+            if proposal.to_revision is not None
             else "before its creation (deletes the alias)"
         )
         return f"Restore {source}: {change_text(proposal.before, proposal.target)}"
@@ -142,14 +139,14 @@ class RollbackModal(ReleaseModal[Rollback]):
     def perform(self, repository: Repository, proposal: Rollback, reason: str | None) -> ReleaseOutcome:
         name, alias = self.context.name, self.alias.alias
         result = repository.rollback_alias(
-            name, alias, to_revision=proposal.to_revision,
-            expected_revision=proposal.expected_revision, reason=reason,
+            name,
+            alias,
+            to_revision=proposal.to_revision,
+            expected_revision=proposal.expected_revision,
+            reason=reason,
         )
         if result is None:
             summary = f"{name}: {alias} rolled back to before its creation (deleted)"
         else:
-            summary = (
-                f"{name}: {alias} rolled back to {split_text(result.config)} "
-                f"(revision {result.revision})"
-            )
+            summary = f"{name}: {alias} rolled back to {split_text(result.config)} (revision {result.revision})"
         return ReleaseOutcome(name=name, title="Rolled back", summary=summary)

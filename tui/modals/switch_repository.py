@@ -32,13 +32,10 @@ class SwitchRepositoryModal(ModalScreen[str | None]):
             options = []
             for connection in self._connections:
                 marker = "● " if connection.name == self._current else "  "
-                prompt = Text.assemble(
-                    (marker + connection.name, "bold"), "\n    ", connection.description
-                )
+                prompt = Text.assemble((marker + connection.name, "bold"), "\n    ", connection.description)
                 options.append(Option(prompt, id=connection.name))
             yield OptionList(*options, id="switch-list")
-            yield Label("enter opens · esc cancels · configure in ~/.config/vrc/config.toml",
-                        classes="dialog-hint")
+            yield Label("enter opens · esc cancels · configure in ~/.config/vrc/config.toml", classes="dialog-hint")
 
     def on_mount(self) -> None:
         option_list = self.query_one(OptionList)

@@ -103,9 +103,7 @@ class UploadModal(ModalScreen[UploadRequest | None]):
         }
         error = self.query_one("#upload-error", Label)
         try:
-            request = validate_upload(
-                value["name"], value["path"], value["content-type"], value["metadata"]
-            )
+            request = validate_upload(value["name"], value["path"], value["content-type"], value["metadata"])
         except ValueError as exc:
             error.update(str(exc))
             error.display = True

@@ -57,8 +57,7 @@ class AliasHistoryScreen(Screen[None]):
         self.events: tuple[AliasEvent, ...] = ()
 
     def compose(self) -> ComposeResult:
-        yield Label(f" History · {self.artifact} alias {self.alias} · newest first", id="history-title",
-                    markup=False)
+        yield Label(f" History · {self.artifact} alias {self.alias} · newest first", id="history-title", markup=False)
         table = DataTable[str](id="history-table", cursor_type="row", zebra_stripes=False)
         table.add_columns(*EVENT_COLUMNS)
         yield table
@@ -88,9 +87,12 @@ class AliasHistoryScreen(Screen[None]):
         table.loading = False
         note = self.query_one("#history-note", Label)
         count = len(message.events)
-        note.update(f" {count} change{'s' if count != 1 else ''}" + (
-            f" (the newest {HISTORY_LIMIT})" if count == HISTORY_LIMIT else ""
-        ) if count else " no recorded changes (an alias written by another tool keeps none)")
+        note.update(
+            f" {count} change{'s' if count != 1 else ''}"
+            + (f" (the newest {HISTORY_LIMIT})" if count == HISTORY_LIMIT else "")
+            if count
+            else " no recorded changes (an alias written by another tool keeps none)"
+        )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "history" and event.state is WorkerState.ERROR:

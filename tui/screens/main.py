@@ -52,8 +52,7 @@ if TYPE_CHECKING:
 # Actions that change the repository: disabled (and explained) on a read-only connection.
 WRITE_BINDINGS = [
     Binding("u", "upload", "Upload", tooltip="Upload a local file as LATEST", id="upload"),
-    Binding("x", "delete", "Delete", tooltip="Soft-delete the selected version (asks first)",
-            id="delete"),
+    Binding("x", "delete", "Delete", tooltip="Soft-delete the selected version (asks first)", id="delete"),
     *RELEASE_WRITE_BINDINGS,
 ]
 WRITE_ACTIONS = frozenset(binding.action for binding in WRITE_BINDINGS)
@@ -89,25 +88,34 @@ class MainScreen(ReleaseActions, Screen[None]):
     AUTO_FOCUS = "#artifact-table"
     BINDINGS = [
         Binding("tab", "app.focus_next", "Next pane", show=False, id="next-pane"),
-        Binding("shift+tab", "app.focus_previous", "Previous pane", show=False,
-                id="previous-pane"),
+        Binding("shift+tab", "app.focus_previous", "Previous pane", show=False, id="previous-pane"),
         # Priority: handled as the key arrives, so what is typed right after `/` lands in the filter
         # (names cannot contain "/", so the filter never needs the character itself).
-        Binding("slash", "filter", "Filter", tooltip="Filter artifacts by name as you type",
-                priority=True, id="filter"),
-        Binding("R", "refresh", "Refresh", tooltip="Reload artifacts, versions and aliases",
-                id="refresh"),
+        Binding(
+            "slash", "filter", "Filter", tooltip="Filter artifacts by name as you type", priority=True, id="filter"
+        ),
+        Binding("R", "refresh", "Refresh", tooltip="Reload artifacts, versions and aliases", id="refresh"),
         *WRITE_BINDINGS,
         *RELEASE_BINDINGS,
-        Binding("d", "download", "Download", tooltip="Download the selected version to a path",
-                id="download"),
-        Binding("c", "switch_repository", "Repos", show=False,
-                tooltip="Open another configured repository", id="switch-repository"),
-        Binding("y", "copy_uri", "Copy URI", show=False,
-                tooltip="Copy the S3 URI of the selected version or alias", id="copy-uri"),
+        Binding("d", "download", "Download", tooltip="Download the selected version to a path", id="download"),
+        Binding(
+            "c",
+            "switch_repository",
+            "Repos",
+            show=False,
+            tooltip="Open another configured repository",
+            id="switch-repository",
+        ),
+        Binding(
+            "y",
+            "copy_uri",
+            "Copy URI",
+            show=False,
+            tooltip="Copy the S3 URI of the selected version or alias",
+            id="copy-uri",
+        ),
         # Reached only when a write binding above is disabled: says why instead of doing nothing.
-        Binding(",".join(b.key for b in WRITE_BINDINGS), "explain_read_only", show=False,
-                id="read-only-explain"),
+        Binding(",".join(b.key for b in WRITE_BINDINGS), "explain_read_only", show=False, id="read-only-explain"),
     ]
 
     def __init__(
@@ -392,8 +400,7 @@ class MainScreen(ReleaseActions, Screen[None]):
 
     def action_explain_read_only(self) -> None:
         self.notify(
-            f"{self.connection.name} is open read-only: upload, delete, promote, rollback and "
-            "canary are disabled.",
+            f"{self.connection.name} is open read-only: upload, delete, promote, rollback and canary are disabled.",
             title="Read-only",
             severity="warning",
             markup=False,
@@ -411,9 +418,7 @@ class MainScreen(ReleaseActions, Screen[None]):
                 if connection.name == name:
                     self.open_connection(connection)
 
-        self.app.push_screen(
-            SwitchRepositoryModal(self.connections, self.connection.name), chosen
-        )
+        self.app.push_screen(SwitchRepositoryModal(self.connections, self.connection.name), chosen)
 
     def action_copy_uri(self) -> None:
         uri = self._selected_uri()
@@ -444,7 +449,9 @@ class MainScreen(ReleaseActions, Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="upload")
     def _upload(self, repository: Repository, request: UploadRequest) -> None:
         artifact = repository.put_artifact(
-            request.name, request.path, content_type=request.content_type,
+            request.name,
+            request.path,
+            content_type=request.content_type,
             metadata=request.metadata or None,
         )
         self.post_message(ArtifactUploaded(artifact))
@@ -472,9 +479,7 @@ class MainScreen(ReleaseActions, Screen[None]):
             if request is not None and self.repository is not None:
                 self._download(self.repository, artifact.name, artifact.version, request.path)
 
-        self.app.push_screen(
-            DownloadModal(f"{artifact.name} {artifact.version}", Path.cwd() / filename), chosen
-        )
+        self.app.push_screen(DownloadModal(f"{artifact.name} {artifact.version}", Path.cwd() / filename), chosen)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="download")
     def _download(self, repository: Repository, name: str, version: str, path: Path) -> None:
@@ -501,8 +506,7 @@ class MainScreen(ReleaseActions, Screen[None]):
         self.app.push_screen(
             ConfirmModal(
                 "Soft-delete version",
-                f"Soft-delete {name} version {version}? It disappears from listings; "
-                f"the bytes stay in S3.{pointing}",
+                f"Soft-delete {name} version {version}? It disappears from listings; the bytes stay in S3.{pointing}",
                 confirm_label="Delete",
             ),
             confirmed,

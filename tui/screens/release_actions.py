@@ -24,17 +24,23 @@ if TYPE_CHECKING:
 
 # Alias changes: disabled (and explained) on a read-only connection, like upload and delete.
 RELEASE_WRITE_BINDINGS = [
-    Binding("p", "promote", "Promote", show=False,
-            tooltip="Publish LATEST or point an alias at a version", id="promote"),
-    Binding("b", "rollback", "Rollback", show=False,
-            tooltip="Roll back the selected alias to a revision", id="rollback"),
-    Binding("C", "canary", "Canary", show=False,
-            tooltip="Canary: split, raise, promote or abort",
-            id="canary"),
+    Binding(
+        "p", "promote", "Promote", show=False, tooltip="Publish LATEST or point an alias at a version", id="promote"
+    ),
+    Binding(
+        "b", "rollback", "Rollback", show=False, tooltip="Roll back the selected alias to a revision", id="rollback"
+    ),
+    Binding("C", "canary", "Canary", show=False, tooltip="Canary: split, raise, promote or abort", id="canary"),
 ]
 RELEASE_BINDINGS = [
-    Binding("h", "alias_history", "History", show=False,
-            tooltip="History of the selected alias, newest first", id="alias-history"),
+    Binding(
+        "h",
+        "alias_history",
+        "History",
+        show=False,
+        tooltip="History of the selected alias, newest first",
+        id="alias-history",
+    ),
 ]
 SELECT_ALIAS = "Select an alias in the Aliases pane first (tab to it)."
 
@@ -119,6 +125,4 @@ class ReleaseActions:
         alias = self._selected_alias()
         if alias is None or self.repository is None:
             return
-        self.app.push_screen(
-            AliasHistoryScreen(self.repository, alias.name, alias.alias, clock=self.clock, tz=self.tz)
-        )
+        self.app.push_screen(AliasHistoryScreen(self.repository, alias.name, alias.alias, clock=self.clock, tz=self.tz))

@@ -31,8 +31,12 @@ class AliasPane(Pane):
         yield from self.compose_title()
         table = AliasTable(id="alias-table")
         for label, key in (
-            ("Alias", "alias"), ("Split", "split"), ("Version", "version"),
-            ("Secondary", "secondary"), ("Updated", "updated"), ("Rev", "revision"),
+            ("Alias", "alias"),
+            ("Split", "split"),
+            ("Version", "version"),
+            ("Secondary", "secondary"),
+            ("Updated", "updated"),
+            ("Rev", "revision"),
             ("By", "by"),
         ):
             table.add_column(label, key=key)

@@ -150,7 +150,7 @@ class ArtifactTable(QuietLoading, ScrollView, can_focus=True):
 
     def rows_in_view(self) -> Sequence[str]:
         first = round(self.scroll_y)
-        return self._rows[first:first + self._page_rows]
+        return self._rows[first : first + self._page_rows]
 
     @property
     def _page_rows(self) -> int:
@@ -375,7 +375,7 @@ class ArtifactPane(Pane):
     def _rebuild(self, keep: str | None) -> None:
         needle = self.filter_input.value.strip().lower()
         if needle:
-            shown = [name for name, folded in zip(self._names, self._folded) if needle in folded]
+            shown = [name for name, folded in zip(self._names, self._folded, strict=True) if needle in folded]
         else:
             shown = list(self._names)
         self.table.set_rows(shown, keep, self._name_width)

@@ -40,9 +40,7 @@ class DetailPane(Pane):
         with DetailBody(id="detail-body"):
             yield Static(id="detail-text")
 
-    def show_artifact(
-        self, artifact: Artifact, aliases: Sequence[str], now: datetime, tz: tzinfo | None
-    ) -> None:
+    def show_artifact(self, artifact: Artifact, aliases: Sequence[str], now: datetime, tz: tzinfo | None) -> None:
         size = "unknown" if artifact.size is None else f"{artifact.size:,} bytes"
         rows: list[tuple[str, str]] = [
             ("version", artifact.version),

@@ -406,7 +406,7 @@ class TrafficHistogram(Widget, can_focus=True):
         bar_width = max(1, self.content_size.width - label_width - 1 - 8 - 9 - 1 - count_width)
         lines = [
             self._bar_line(role, label.rjust(label_width), count, counts.total, weight, bar_width, count_width)
-            for (role, _, count, weight), label in zip(rows, labels)
+            for (role, _, count, weight), label in zip(rows, labels, strict=True)
         ]
         lines.append(self._status_line())
         return Text("\n").join(lines)

@@ -31,8 +31,13 @@ class VersionPane(Pane):
         yield from self.compose_title()
         table = VersionTable(id="version-table")
         for label, key in (
-            ("Version", "version"), ("Aliases", "aliases"), ("Updated", "updated"),
-            ("Size", "size"), ("SHA256", "sha256"), ("Type", "type"), ("Metadata", "metadata"),
+            ("Version", "version"),
+            ("Aliases", "aliases"),
+            ("Updated", "updated"),
+            ("Size", "size"),
+            ("SHA256", "sha256"),
+            ("Type", "type"),
+            ("Metadata", "metadata"),
         ):
             table.add_column(label, key=key)
         yield table
