@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench install clean snapshots
+.PHONY: run test lint bench install clean snapshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -11,7 +11,7 @@ $(PY):
 
 # Reinstall when the project metadata changes; an editable install tracks the sources.
 $(STAMP): $(PY) pyproject.toml
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,lint]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -21,6 +21,12 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 -q $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(PY) tests/import_contracts.py
 
 snapshots: $(STAMP)
 	$(PY) -m pytest -n 2 -q tests/tui --snapshot-update

@@ -15,3 +15,33 @@ def test_core_imports_neither_textual_nor_moto():
     assert "textual" not in loaded and "rich" not in loaded
     assert "moto" not in loaded, "moto must be imported lazily, only when a demo starts"
     assert "boto3" not in loaded, "boto3 is imported when first needed, keeping startup fast"
+
+
+def _contracts():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "import_contracts.py"
+    spec = importlib.util.spec_from_file_location("import_contracts", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_import_contracts_hold_in_the_tree():
+    assert _contracts().violations() == []
+
+
+def test_import_contracts_catch_a_nested_forbidden_import(tmp_path):
+    (tmp_path / "core").mkdir()
+    (tmp_path / "tui" / "release").mkdir(parents=True)
+    (tmp_path / "core" / "x.py").write_text("def f():\n    from textual.app import App\n")
+    (tmp_path / "tui" / "y.py").write_text("import botocore.config\n")
+    (tmp_path / "tui" / "release" / "z.py").write_text("import rich\nfrom . import y\n")
+    found = _contracts().violations(tmp_path)
+    assert found == [
+        "core/x.py:2 imports textual (core is UI-free and importable alone)",
+        "tui/y.py:1 imports botocore (the console reaches AWS only through core)",
+        "tui/release/z.py:1 imports rich (release rules are plain modules the dialogs render)",
+    ]
