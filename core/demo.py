@@ -5,7 +5,6 @@ moto is imported here only, and only when a demo starts.
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 import hashlib
 import json
@@ -220,17 +219,8 @@ def _move(repository: Repository, name: str, change: _Change) -> Callable[[], No
 def _frozen(repository: Repository, days_ago: float, operator: str | None = None) -> Repository:
     """A view of the repository whose clock reads a fixed instant (and whose actor is `operator`)."""
     instant = _at(days_ago)
-    view = dataclasses.replace(
-        repository,
-        clock=lambda: instant,
-        operator=operator or "release.bot",
-        use_sts=False,
-    )
-    # Same repository, other clock and actor: share its clients (slow to build) and what it saw.
-    view._clients = repository._clients
-    view._alias_seen = repository._alias_seen
-    view._publish_seen = repository._publish_seen
-    return view
+    # Same repository, other clock and actor: the view shares its clients (slow to build) and what it saw.
+    return repository.view(clock=lambda: instant, operator=operator or "release.bot", use_sts=False)
 
 
 def start_demo(read_only: bool = False) -> Repository:

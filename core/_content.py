@@ -1,0 +1,249 @@
+"""Content streaming: open any content as a seekable stream, hash it, upload it, read it back verified."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from . import items as it
+from ._aws import error_code
+from ._storage import MAX_ATTEMPTS, Context, item_from_head
+from .errors import IntegrityError, InvalidArgumentError
+from .layout import LATEST, parse_s3_uri
+from .models import Artifact
+
+Content = bytes | bytearray | memoryview | str | os.PathLike[str] | IO[bytes]
+
+CHUNK = 1024 * 1024
+MULTIPART_THRESHOLD = 16 * CHUNK
+
+
+def upload(
+    ctx: Context,
+    name: str,
+    stream: IO[bytes],
+    sha256: str,
+    size: int,
+    content_type: str | None,
+    metadata: dict[str, str],
+    tag_set: str,
+) -> tuple[it.Item, it.Item | None]:
+    """Upload a hashed stream as LATEST: (item written, LATEST's item once reconciled).
+
+    When LATEST already holds these bytes nothing is written: (LATEST's item, None).
+    """
+    current = ctx.get_item(it.key(name, LATEST))
+    if current is not None and it.is_visible(current) and it.get_s(current, "sha256") == sha256:
+        return current, None
+    s3_metadata = {"artifact_name": name, "artifact_sha256": sha256, **metadata}
+    extra: dict[str, Any] = {"Metadata": s3_metadata}
+    if content_type:
+        extra["ContentType"] = content_type
+    if tag_set:
+        extra["Tagging"] = tag_set
+    key = ctx.key(name, LATEST)
+    s3 = ctx.c.s3
+    if size < MULTIPART_THRESHOLD:
+        etag = s3.put_object(Bucket=ctx.bucket, Key=key, Body=stream.read(), **extra)["ETag"]
+    else:
+        from boto3.s3.transfer import TransferConfig
+
+        config = TransferConfig(
+            multipart_threshold=MULTIPART_THRESHOLD,
+            multipart_chunksize=8 * CHUNK,
+            max_concurrency=4,
+        )
+        # s3transfer buffers up to 10 parts of a file object by default; a file on
+        # disk is read part by part instead. Either way memory stays flat.
+        config.max_in_memory_upload_chunks = 2
+        path = getattr(stream, "name", None)
+        if isinstance(path, str) and os.path.isfile(path):
+            s3.upload_file(path, ctx.bucket, key, ExtraArgs=extra, Config=config)
+        else:
+            s3.upload_fileobj(stream, ctx.bucket, key, ExtraArgs=extra, Config=config)
+        etag = None
+    item = it.artifact_item(
+        name,
+        LATEST,
+        update_at=ctx.now(),
+        sha256=sha256,
+        size=size,
+        content_type=content_type,
+        metadata=metadata,
+        etag=etag,
+    )
+    if etag is None:
+        head = s3.head_object(Bucket=ctx.bucket, Key=key)
+        if head.get("Metadata", {}).get("artifact_sha256") == sha256:
+            item["etag"] = it.s(head["ETag"])
+    ctx.c.dynamodb.put_item(TableName=ctx.table, Item=item)
+    return item, reconcile_latest(ctx, name, item)
+
+
+def reconcile_latest(ctx: Context, name: str, written: it.Item) -> it.Item:
+    """Make LATEST's item describe the bytes S3 holds after a concurrent upload overtook ours.
+
+    Each uploader re-reads S3 after its own item write and repairs the item until they agree,
+    so once uploads stop, item and object agree whatever the interleaving.
+    """
+    key = ctx.key(name, LATEST)
+    for _ in range(MAX_ATTEMPTS):
+        head = ctx.c.s3.head_object(Bucket=ctx.bucket, Key=key)
+        if head.get("Metadata", {}).get("artifact_sha256") == it.get_s(written, "sha256"):
+            return written
+        repaired = item_from_head(name, LATEST, head, update_at=head["LastModified"])
+        ctx.c.dynamodb.put_item(TableName=ctx.table, Item=repaired)
+        written = repaired
+    return written
+
+
+def read_uri(ctx: Context, uri: str, sha256: str | None) -> bytes:
+    """The bytes at an s3:// URI, verified against sha256 (or the object's own artifact_sha256)."""
+    bucket, key = parse_s3_uri(uri)
+    sink = io.BytesIO()
+    with ctx.aws(f"read {uri}"):
+        body = ctx.c.s3.get_object(Bucket=bucket, Key=key)
+        copy_verified(body, sink, uri, sha256)
+    return sink.getvalue()
+
+
+def verify(ctx: Context, name: str, artifact: Artifact) -> Artifact:
+    """IntegrityError unless the version's object exists and carries its recorded sha256."""
+    location = artifact.s3path
+    with ctx.aws(f"verify {artifact.s3uri}"):
+        try:
+            head = ctx.c.s3.head_object(Bucket=location.bucket, Key=location.key)
+        except Exception as exc:
+            if error_code(exc) in ("404", "NoSuchKey", "NotFound"):
+                raise IntegrityError(
+                    f"artifact {name!r} version {artifact.version}: S3 object {artifact.s3uri} is missing"
+                ) from None
+            raise
+    stored = head.get("Metadata", {}).get("artifact_sha256")
+    if stored != artifact.sha256:
+        raise IntegrityError(
+            f"artifact {name!r} version {artifact.version}: S3 object says sha256 "
+            f"{stored}, DynamoDB records {artifact.sha256}"
+        )
+    return artifact
+
+
+def download(ctx: Context, artifact: Artifact, path_or_file: str | os.PathLike[str] | IO[bytes]) -> Artifact:
+    """Stream a version into a binary file, or into a path via a temporary file renamed once verified."""
+    location = artifact.s3path
+    if not isinstance(path_or_file, (str, os.PathLike)):
+        with ctx.aws(f"download {artifact.s3uri}"):
+            body = ctx.c.s3.get_object(Bucket=location.bucket, Key=location.key)
+            copy_verified(body, path_or_file, artifact.s3uri, artifact.sha256)
+        return artifact
+    path = Path(path_or_file)
+    if path.is_dir():
+        raise InvalidArgumentError(f"download target {str(path)!r} is a directory")
+    if not path.parent.is_dir():
+        raise InvalidArgumentError(f"download target folder {str(path.parent)!r} does not exist")
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as sink, ctx.aws(f"download {artifact.s3uri}"):
+            body = ctx.c.s3.get_object(Bucket=location.bucket, Key=location.key)
+            copy_verified(body, sink, artifact.s3uri, artifact.sha256)
+        os.replace(temp, path)
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
+    return artifact
+
+
+@contextmanager
+def open_content(content: Content) -> Iterator[IO[bytes]]:
+    """A seekable binary stream over the content; non-seekable input is spooled to disk."""
+    if isinstance(content, (bytes, bytearray, memoryview)):
+        yield io.BytesIO(bytes(content))
+        return
+    if isinstance(content, (str, os.PathLike)):
+        path = Path(content)
+        if not path.is_file():
+            raise InvalidArgumentError(f"content path {str(path)!r} is not a readable file")
+        with path.open("rb") as handle:
+            yield handle
+        return
+    if not hasattr(content, "read"):
+        raise InvalidArgumentError(
+            f"content must be bytes, a path or a binary file object, got {type(content).__name__}"
+        )
+    seekable = getattr(content, "seekable", lambda: False)()
+    if seekable:
+        yield _Offset(content, content.tell())  # type: ignore[misc]
+        return
+    with tempfile.NamedTemporaryFile(prefix="vrc-upload-") as spool:
+        shutil.copyfileobj(content, spool, CHUNK)
+        spool.flush()
+        spool.seek(0)
+        yield spool
+
+
+class _Offset(io.RawIOBase):
+    """A view of a seekable file starting at `start`, so seek(0) returns there."""
+
+    def __init__(self, inner: IO[bytes], start: int) -> None:
+        self._inner, self._start = inner, start
+        inner.seek(start)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._inner.read(size)
+        if isinstance(chunk, str):
+            raise InvalidArgumentError("content file object must be opened in binary mode")
+        return chunk
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence == io.SEEK_SET:
+            return self._inner.seek(self._start + offset) - self._start
+        return self._inner.seek(offset, whence) - self._start
+
+    def tell(self) -> int:
+        return self._inner.tell() - self._start
+
+
+def hash_stream(stream: IO[bytes]) -> tuple[str, int]:
+    """(sha256 hex, size) of the stream, read in chunks; leaves it rewound."""
+    digest = hashlib.sha256()
+    size = 0
+    while chunk := stream.read(CHUNK):
+        if isinstance(chunk, str):
+            raise InvalidArgumentError("content file object must be opened in binary mode")
+        digest.update(chunk)
+        size += len(chunk)
+    stream.seek(0)
+    return digest.hexdigest(), size
+
+
+def copy_verified(response: dict[str, Any], sink: IO[bytes], uri: str, sha256: str | None) -> None:
+    """Stream a GetObject body into sink; IntegrityError if it does not hash to what it should."""
+    expected = sha256 or response.get("Metadata", {}).get("artifact_sha256")
+    digest = hashlib.sha256()
+    body = response["Body"]
+    try:
+        for chunk in body.iter_chunks(CHUNK):
+            digest.update(chunk)
+            sink.write(chunk)
+    finally:
+        body.close()
+    if expected and digest.hexdigest() != expected:
+        raise IntegrityError(f"{uri}: content hashes to sha256 {digest.hexdigest()}, expected {expected}")
