@@ -1,27 +1,68 @@
-"""vrc core: versioned binary artifacts in S3 with metadata in DynamoDB (versioned 1.0.1 compatible)."""
+"""vrc core: versioned binary artifacts in S3 with metadata in DynamoDB (versioned 1.0.1 compatible).
 
-from .errors import (
-    AccessDeniedError,
-    AliasNotFoundError,
-    ArtifactNotFoundError,
-    BackendError,
-    ConflictError,
-    EndpointUnreachableError,
-    IntegrityError,
-    InvalidArgumentError,
-    InvalidNameError,
-    InvalidVersionError,
-    InvalidWeightError,
-    NotBootstrappedError,
-    ProtectedVersionError,
-    ReadOnlyError,
-    ValidationError,
-    VrcError,
-    WeightTypeError,
-)
-from .models import Alias, AliasConfig, AliasEvent, Artifact, Problem, S3Location, VersionView
-from .repository import PurgeResult, Repository
-from .session import connect
+Public names load on first use (PEP 562), so importing a leaf module such as `core.layout` or
+`core.errors` does not load pydantic or boto3.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .errors import (
+        AccessDeniedError,
+        AliasNotFoundError,
+        ArtifactNotFoundError,
+        BackendError,
+        ConflictError,
+        EndpointUnreachableError,
+        IntegrityError,
+        InvalidArgumentError,
+        InvalidNameError,
+        InvalidVersionError,
+        InvalidWeightError,
+        NotBootstrappedError,
+        ProtectedVersionError,
+        ReadOnlyError,
+        ValidationError,
+        VrcError,
+        WeightTypeError,
+    )
+    from .models import Alias, AliasConfig, AliasEvent, Artifact, Problem, S3Location, VersionView
+    from .repository import PurgeResult, Repository
+    from .session import connect
+
+# Public name -> the submodule that defines it.
+_ORIGIN = {
+    **dict.fromkeys(
+        (
+            "AccessDeniedError",
+            "AliasNotFoundError",
+            "ArtifactNotFoundError",
+            "BackendError",
+            "ConflictError",
+            "EndpointUnreachableError",
+            "IntegrityError",
+            "InvalidArgumentError",
+            "InvalidNameError",
+            "InvalidVersionError",
+            "InvalidWeightError",
+            "NotBootstrappedError",
+            "ProtectedVersionError",
+            "ReadOnlyError",
+            "ValidationError",
+            "VrcError",
+            "WeightTypeError",
+        ),
+        "errors",
+    ),
+    **dict.fromkeys(
+        ("Alias", "AliasConfig", "AliasEvent", "Artifact", "Problem", "S3Location", "VersionView"), "models"
+    ),
+    **dict.fromkeys(("PurgeResult", "Repository"), "repository"),
+    "connect": "session",
+}
 
 __all__ = [
     "AccessDeniedError",
@@ -52,3 +93,16 @@ __all__ = [
     "WeightTypeError",
     "connect",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    origin = _ORIGIN.get(name)
+    if origin is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{origin}", __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -45,3 +45,29 @@ def test_import_contracts_catch_a_nested_forbidden_import(tmp_path):
         "tui/y.py:1 imports botocore (the console reaches AWS only through core)",
         "tui/release/z.py:1 imports rich (release rules are plain modules the dialogs render)",
     ]
+
+
+def test_leaf_modules_load_neither_pydantic_nor_boto3():
+    # core/__init__ is lazy (PEP 562): a leaf module must not drag in the repository's dependencies.
+    for leaf in ("core.layout", "core.errors"):
+        loaded = loaded_after(f"import {leaf}")
+        assert "pydantic" not in loaded, f"import {leaf} loaded pydantic"
+        assert "boto3" not in loaded and "botocore" not in loaded, f"import {leaf} loaded boto3"
+
+
+def test_lazy_package_keeps_its_public_names():
+    import core
+
+    for name in core.__all__:
+        assert getattr(core, name) is not None, name
+    assert set(core.__all__) <= set(dir(core))
+    from core.repository import DEFAULT_S3_PREFIX, MULTIPART_THRESHOLD, PurgeResult, Repository
+
+    assert core.Repository is Repository and core.PurgeResult is PurgeResult
+    assert DEFAULT_S3_PREFIX == "versioned-artifacts" and MULTIPART_THRESHOLD > 0
+    try:
+        core.no_such_name  # noqa: B018
+    except AttributeError:
+        pass
+    else:
+        raise AssertionError("core.no_such_name should raise AttributeError")
