@@ -17,6 +17,26 @@ from .layout import LATEST, alias_pk, encode_version, encode_version_sk, history
 from .models import Artifact
 
 
+class PurgeResult(tuple):
+    """Unpacks as versioned's (purge_time, deleted); `.skipped` lists versions kept for aliases."""
+
+    purge_time: datetime
+    deleted: list[Artifact]
+    skipped: list[tuple[Artifact, list[str]]]
+
+    def __new__(
+        cls,
+        purge_time: datetime,
+        deleted: list[Artifact],
+        skipped: list[tuple[Artifact, list[str]]],
+    ) -> PurgeResult:
+        self = super().__new__(cls, (purge_time, deleted))
+        self.purge_time = purge_time
+        self.deleted = deleted
+        self.skipped = skipped
+        return self
+
+
 def delete_version(ctx: Context, name: str, version: int | str | None) -> bool:
     """Soft-delete one version; False if it was already missing or deleted (nothing written)."""
     sk = encode_version_sk(version)
@@ -41,10 +61,8 @@ def delete_version(ctx: Context, name: str, version: int | str | None) -> bool:
     raise ConflictError(f"delete of {name!r} version {version} kept conflicting; try again")
 
 
-def purge_versions(
-    ctx: Context, name: str, keep_last_n: int, purge_older_than_secs: int
-) -> tuple[datetime, list[Artifact], list[tuple[Artifact, list[str]]]]:
-    """Soft-delete old versions beyond the newest keep_last_n: (purge time, deleted, skipped for aliases)."""
+def purge_versions(ctx: Context, name: str, keep_last_n: int, purge_older_than_secs: int) -> PurgeResult:
+    """Soft-delete old versions beyond the newest keep_last_n; versions aliases use are skipped."""
     for _ in range(MAX_ATTEMPTS):
         found = ctx.query(
             name,
@@ -78,7 +96,7 @@ def purge_versions(
             if cancellation_codes(exc) is None:
                 raise
             continue  # an alias moved onto a doomed version meanwhile: re-plan
-        return purge_time, [ctx.artifact(i) for i in doomed], skipped
+        return PurgeResult(purge_time, [ctx.artifact(i) for i in doomed], skipped)
     raise ConflictError(f"purge of {name!r} kept conflicting with alias changes; try again")
 
 

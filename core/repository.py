@@ -25,6 +25,7 @@ from ._aws import ClientCache, Clients, Target, translated
 from ._check import ABANDONED_AFTER
 from ._content import CHUNK, MULTIPART_THRESHOLD, Content
 from ._publish import PublishState
+from ._purge import PurgeResult
 from ._storage import MAX_ATTEMPTS, Context
 from .errors import AliasNotFoundError, ArtifactNotFoundError, InvalidArgumentError, ReadOnlyError
 from .layout import (
@@ -91,26 +92,6 @@ def _writes(method: F) -> F:
         return method(self, *args, **kwargs)
 
     return guarded  # type: ignore[return-value]
-
-
-class PurgeResult(tuple):  # type: ignore[type-arg]
-    """Unpacks as versioned's (purge_time, deleted); `.skipped` lists versions kept for aliases."""
-
-    purge_time: datetime
-    deleted: list[Artifact]
-    skipped: list[tuple[Artifact, list[str]]]
-
-    def __new__(
-        cls,
-        purge_time: datetime,
-        deleted: list[Artifact],
-        skipped: list[tuple[Artifact, list[str]]],
-    ) -> PurgeResult:
-        self = super().__new__(cls, (purge_time, deleted))
-        self.purge_time = purge_time
-        self.deleted = deleted
-        self.skipped = skipped
-        return self
 
 
 @dataclasses.dataclass
@@ -384,8 +365,7 @@ class Repository:
         validate_count("purge_older_than_secs", purge_older_than_secs)
         ctx = self._ctx(bsm)
         with self._aws(f"purge_artifact_versions {name!r}"):
-            purge_time, deleted, skipped = _purge.purge_versions(ctx, name, keep_last_n, purge_older_than_secs)
-        return PurgeResult(purge_time, deleted, skipped)
+            return _purge.purge_versions(ctx, name, keep_last_n, purge_older_than_secs)
 
     @_writes
     def purge_artifact(self, name: str, bsm: Any = None) -> None:
