@@ -65,3 +65,48 @@ def moto_server():
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
     server.stop()
+
+
+@pytest.fixture
+def fault_proxy(moto_server):
+    """A FaultProxy (tests/faults.py) on 127.0.0.1 in front of the moto server; rules reset after the test."""
+    from faults import FaultProxy
+
+    proxy = FaultProxy(moto_server).start()
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture
+def make_faulty_repo(fault_proxy, moto_server):
+    """Factory: a Repository reached through the fault proxy, with fast client timeouts.
+
+    The bucket and table are created directly on moto (no faults); pass `settings=` to open
+    another client of an existing repository, `read_timeout=`/`max_attempts=` to tune its clients.
+    Each call builds its own session (and botocore clients), as separate processes would.
+    """
+    import uuid
+
+    import boto3
+    from faults import FaultSession
+
+    from core import Repository
+
+    def make(settings: dict | None = None, *, read_timeout: float = 2.0, max_attempts: int | None = None, **kw):
+        if settings is None:
+            settings = dict(
+                aws_region="us-east-1",
+                s3_bucket=f"faults-{uuid.uuid4().hex[:12]}",
+                dynamodb_table_name=f"faults-{uuid.uuid4().hex[:12]}",
+            )
+            Repository(**settings, endpoint_url=moto_server, boto_session=boto3.Session()).bootstrap()
+        kw.setdefault("operator", "tester")
+        kw.setdefault("use_sts", False)
+        return Repository(
+            **settings,
+            endpoint_url=fault_proxy.url,
+            boto_session=FaultSession(read_timeout=read_timeout, max_attempts=max_attempts),
+            **kw,
+        )
+
+    return make
