@@ -87,7 +87,6 @@ def make_faulty_repo(fault_proxy, moto_server):
     """
     import uuid
 
-    import boto3
     from faults import FaultSession
 
     from core import Repository
@@ -99,7 +98,7 @@ def make_faulty_repo(fault_proxy, moto_server):
                 s3_bucket=f"faults-{uuid.uuid4().hex[:12]}",
                 dynamodb_table_name=f"faults-{uuid.uuid4().hex[:12]}",
             )
-            Repository(**settings, endpoint_url=moto_server, boto_session=boto3.Session()).bootstrap()
+            Repository(**settings, endpoint_url=moto_server, boto_session=FaultSession(read_timeout=60)).bootstrap()
         kw.setdefault("operator", "tester")
         kw.setdefault("use_sts", False)
         return Repository(

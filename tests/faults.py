@@ -25,6 +25,7 @@ Build clients with small timeouts (``FaultSession``) so DELAY faults turn into r
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import http.client
 import json
@@ -42,6 +43,8 @@ from urllib.parse import parse_qs, urlsplit
 from xml.etree import ElementTree
 
 import boto3
+import botocore.loaders
+import botocore.session
 from botocore.config import Config
 
 ERROR_500 = "error500"
@@ -359,7 +362,8 @@ class FaultProxy:
         with self._lock:
             self.log.append((f"{request.service}:{request.op}", name))
 
-    def _forward(self, request: Request) -> Reply:
+    def forward(self, request: Request) -> Reply:
+        """Send the request to the upstream and return its answer (for custom actions)."""
         connection = http.client.HTTPConnection(self._upstream_host, self._upstream_port, timeout=120)
         try:
             headers = {k: v for k, v in request.headers.items() if k not in _HOP_BY_HOP}
@@ -412,7 +416,7 @@ class _Handler(BaseHTTPRequestHandler):
         proxy._record(request, action)
         if callable(action):
             reply = action(request, proxy)
-            self._send(reply if reply is not None else proxy._forward(request))
+            self._send(reply if reply is not None else proxy.forward(request))
             return
         if action in (ERROR_500, THROTTLE, THROUGHPUT):
             self._send(error_reply(request, action))
@@ -421,13 +425,13 @@ class _Handler(BaseHTTPRequestHandler):
         elif action == DROP_BEFORE:
             self._drop()
         elif action == DROP_AFTER:
-            proxy._forward(request)
+            proxy.forward(request)
             self._drop()
         elif action == DELAY:
             threading.Event().wait(delay)
-            self._send(proxy._forward(request))
+            self._send(proxy.forward(request))
         elif action == DELAY_AFTER:
-            reply = proxy._forward(request)
+            reply = proxy.forward(request)
             threading.Event().wait(delay)
             self._send(reply)
         elif action == HOLD:
@@ -437,9 +441,9 @@ class _Handler(BaseHTTPRequestHandler):
                 if rule._arrived >= rule.gather and rule.gather > 1:
                     rule.release()
             rule._released.wait(rule.hold_limit)
-            self._send(proxy._forward(request))
+            self._send(proxy.forward(request))
         else:
-            self._send(proxy._forward(request))
+            self._send(proxy.forward(request))
 
     def _send(self, reply: Reply) -> None:
         try:
@@ -462,6 +466,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
 
 
+@functools.cache
+def _shared_loader() -> Any:
+    return botocore.loaders.create_loader()
+
+
 class FaultSession(boto3.Session):
     """A boto3 session whose clients time out fast, so a delayed answer becomes a read timeout.
 
@@ -477,7 +486,10 @@ class FaultSession(boto3.Session):
         max_attempts: int | None = None,
         region_name: str = "us-east-1",
     ) -> None:
-        super().__init__(region_name=region_name)
+        core_session = botocore.session.get_session()
+        # Loading service models is most of a client's build time; tests build many sessions.
+        core_session.register_component("data_loader", _shared_loader())
+        super().__init__(botocore_session=core_session, region_name=region_name)
         overrides: dict[str, Any] = {"read_timeout": read_timeout, "connect_timeout": connect_timeout}
         if max_attempts is not None:
             overrides["retries"] = {"mode": "standard", "total_max_attempts": max_attempts}

@@ -1,0 +1,390 @@
+"""Deterministic reproductions of the data-safety findings (issues 9 and 13) through the fault proxy.
+
+Each test injects one planned fault and then asserts what must hold. Tests marked
+xfail(strict=True) fail on today's code for the reason given; they flip (and must lose the mark)
+when the item is fixed. Every planned fault asserts it fired, so a protocol change that stops
+matching the request fails loudly instead of passing vacuously.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+import uuid
+
+import boto3
+import pytest
+from faults import (
+    DELAY_AFTER,
+    DROP_AFTER,
+    ERROR_500,
+    HOLD,
+    PARTIAL,
+    fast_sleep,
+    is_claim,
+    is_reveal,
+    settings_of,
+)
+from invariants import RawState, assert_repository_sound, find_violations
+
+from core import IntegrityError, Repository, VrcError
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def raw_clients(moto_server: str):
+    session = boto3.Session(region_name="us-east-1")
+    return session.client("s3", endpoint_url=moto_server), session.client("dynamodb", endpoint_url=moto_server)
+
+
+def object_keys(repo: Repository, moto_server: str, name: str) -> list[str]:
+    s3, _ = raw_clients(moto_server)
+    prefix = f"{repo.s3_prefix.strip('/')}/{name}/"
+    return [o["Key"] for o in s3.list_objects_v2(Bucket=repo.s3_bucket, Prefix=prefix).get("Contents", [])]
+
+
+def item_keys(repo: Repository, moto_server: str, name: str) -> list[tuple[str, str]]:
+    _, ddb = raw_clients(moto_server)
+    found = []
+    for pk in (name, f"__{name}-alias", f"__{name}-history"):
+        page = ddb.query(
+            TableName=repo.dynamodb_table_name,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": pk}},
+            ConsistentRead=True,
+        )
+        found.extend((i["pk"]["S"], i["sk"]["S"]) for i in page.get("Items", []))
+    return found
+
+
+def is_latest_item_write(req) -> bool:
+    return req.service == "dynamodb" and req.op == "PutItem" and req.mentions('"LATEST"') and not is_reveal(req)
+
+
+# --- 9.1: a lost response must never make core delete the bytes of a visible version ----------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 9.1: the reveal committed, its response was lost, the retry failed its condition and "
+    "_abandon_claim deleted the visible version's S3 object",
+)
+@pytest.mark.parametrize("fault", [DROP_AFTER, DELAY_AFTER])
+def test_lost_reveal_response_keeps_the_version_and_its_bytes(make_faulty_repo, fault_proxy, moto_server, fault):
+    repo = make_faulty_repo(read_timeout=1.0)
+    repo.put_artifact("app", b"release one")
+    rule = fault_proxy.plan(fault, match=is_reveal, delay=1.5)
+    try:
+        published = repo.publish_artifact_version("app")
+    except VrcError:
+        published = None  # a typed error is allowed; losing bytes is not
+    assert rule.hits == 1, "the reveal request was not seen: update faults.is_reveal to the new protocol"
+    assert_repository_sound(repo, endpoint_url=moto_server)
+    again = repo.publish_artifact_version("app")
+    assert again.get_content() == b"release one"
+    if published is not None:
+        assert again.version == published.version
+    repo.put_alias("app", "prod", again.version)
+    assert repo.get_alias("app", "prod").get_version_content() == b"release one"
+
+
+def test_lost_claim_response_leaves_no_visible_damage(make_faulty_repo, fault_proxy, moto_server):
+    """The claim transaction committed but its answer was lost: moto re-applies the retry, which fails."""
+    repo = make_faulty_repo()
+    repo.put_artifact("app", b"release one")
+    rule = fault_proxy.plan(DROP_AFTER, match=is_claim)
+    try:
+        repo.publish_artifact_version("app")
+    except VrcError:
+        pass
+    assert rule.hits == 1
+    assert_repository_sound(repo, endpoint_url=moto_server)
+    assert repo.publish_artifact_version("app").get_content() == b"release one"
+
+
+# --- 9.2: purge_artifact reports partial work and never leaves visible versions without bytes ---
+
+
+def published_with_alias(repo: Repository, name: str = "app", count: int = 3) -> None:
+    for n in range(1, count + 1):
+        repo.put_artifact(name, f"{name} release {n}".encode())
+        repo.publish_artifact_version(name)
+    repo.put_alias(name, "prod", count)
+
+
+@pytest.mark.xfail(
+    strict=True, reason="issue 9.2: per-key Errors in a DeleteObjects reply are ignored; purge reports success"
+)
+def test_purge_raises_when_s3_keeps_objects(make_faulty_repo, fault_proxy, moto_server):
+    repo = make_faulty_repo()
+    published_with_alias(repo)
+    rule = fault_proxy.plan(PARTIAL, match=lambda r: r.op == "DeleteObjects", times=None)
+    with fast_sleep(), pytest.raises(VrcError) as caught:
+        repo.purge_artifact("app")
+    assert rule.hits >= 1
+    assert "app" in str(caught.value)
+    assert_repository_sound(repo, endpoint_url=moto_server)
+    fault_proxy.reset()
+    repo.purge_artifact("app")
+    assert object_keys(repo, moto_server, "app") == []
+    assert item_keys(repo, moto_server, "app") == []
+
+
+@pytest.mark.xfail(
+    strict=True, reason="issue 9.2: _batch_delete gives up silently on UnprocessedItems; purge reports success"
+)
+def test_purge_raises_when_dynamodb_keeps_items(make_faulty_repo, fault_proxy, moto_server):
+    repo = make_faulty_repo()
+    published_with_alias(repo)
+    rule = fault_proxy.plan(PARTIAL, match=lambda r: r.op == "BatchWriteItem", times=None)
+    with fast_sleep(), pytest.raises(VrcError) as caught:
+        repo.purge_artifact("app")
+    assert rule.hits >= 1
+    assert "app" in str(caught.value)
+    assert_repository_sound(repo, endpoint_url=moto_server)
+    fault_proxy.reset()
+    repo.purge_artifact("app")
+    assert object_keys(repo, moto_server, "app") == []
+    assert item_keys(repo, moto_server, "app") == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 9.2: S3 objects are deleted before the DynamoDB items, so a crash in between leaves "
+    "visible versions and an alias with no bytes",
+)
+def test_purge_interrupted_after_the_s3_delete_leaves_nothing_visible_without_bytes(
+    make_faulty_repo, fault_proxy, moto_server
+):
+    repo = make_faulty_repo()
+    published_with_alias(repo)
+    crashed = threading.Event()
+
+    def delete_then_crash(request, proxy):
+        reply = proxy.forward(request)
+        crashed.set()  # the process "dies" right after S3 deleted the objects
+        return reply
+
+    fault_proxy.plan(ERROR_500, match=lambda r: crashed.is_set(), times=None)
+    deletes = fault_proxy.plan(delete_then_crash, match=lambda r: r.op == "DeleteObjects", times=1)
+    with fast_sleep():
+        try:
+            repo.purge_artifact("app")
+        except VrcError:
+            pass
+    assert deletes.hits == 1
+    assert_repository_sound(repo, endpoint_url=moto_server)
+    fault_proxy.reset()
+    repo.purge_artifact("app")
+    assert object_keys(repo, moto_server, "app") == []
+    assert item_keys(repo, moto_server, "app") == []
+
+
+# --- 9.3: check() sees artifacts that have DynamoDB items but no S3 objects ------------------
+
+
+@pytest.mark.xfail(strict=True, reason="issue 9.3: check() lists artifact names from S3 only")
+def test_check_reports_an_artifact_whose_objects_are_all_gone(make_faulty_repo, moto_server):
+    repo = make_faulty_repo()
+    published_with_alias(repo, count=2)
+    s3, _ = raw_clients(moto_server)
+    for key in object_keys(repo, moto_server, "app"):
+        s3.delete_object(Bucket=repo.s3_bucket, Key=key)
+    clean = Repository(**settings_of(repo), endpoint_url=moto_server, boto_session=boto3.Session())
+    missing = {(p.name, p.version) for p in clean.check() if p.kind == "missing_object"}
+    assert missing == {("app", "LATEST"), ("app", "1"), ("app", "2")}
+
+
+def test_check_with_a_name_reports_missing_objects(make_faulty_repo, moto_server):
+    repo = make_faulty_repo()
+    published_with_alias(repo, count=1)
+    s3, _ = raw_clients(moto_server)
+    for key in object_keys(repo, moto_server, "app"):
+        s3.delete_object(Bucket=repo.s3_bucket, Key=key)
+    assert {p.version for p in repo.check("app") if p.kind == "missing_object"} == {"LATEST", "1"}
+    violations = find_violations(repo, endpoint_url=moto_server)
+    assert {v.kind for v in violations} >= {"visible_without_bytes"}, "the invariant checker must see it too"
+
+
+# --- 9.4: a half-failed upload is repaired by uploading the same bytes again -----------------
+
+
+def half_failed_upload(repo: Repository, fault_proxy) -> None:
+    """LATEST's item says A, S3 holds B: the item write of put_artifact(B) failed on every attempt."""
+    repo.put_artifact("app", b"content A")
+    rule = fault_proxy.plan(ERROR_500, match=is_latest_item_write, times=None)
+    with fast_sleep(), pytest.raises(VrcError):
+        repo.put_artifact("app", b"content B")
+    assert rule.hits >= 1
+    fault_proxy.reset()
+    assert [p.kind for p in repo.check("app")] == ["latest_mismatch"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 9.4: put_artifact trusts LATEST's item ('unchanged content writes nothing') and never "
+    "looks at the object, so re-uploading the content the item records cannot repair a half-failed upload",
+)
+def test_reupload_of_the_recorded_content_repairs_a_half_failed_upload(make_faulty_repo, fault_proxy):
+    repo = make_faulty_repo()
+    half_failed_upload(repo, fault_proxy)
+    repo.put_artifact("app", b"content A")
+    assert repo.check("app") == []
+    assert repo.get_artifact_version("app").get_content() == b"content A"
+
+
+def test_reupload_of_the_failed_content_repairs_a_half_failed_upload(make_faulty_repo, fault_proxy):
+    repo = make_faulty_repo()
+    half_failed_upload(repo, fault_proxy)
+    repo.put_artifact("app", b"content B")
+    assert repo.check("app") == []
+    assert repo.get_artifact_version("app").get_content() == b"content B"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 9.4: a delayed PutObject landing after a newer upload leaves the item and the object "
+    "apart, and re-uploading the content the item records writes nothing",
+)
+def test_reupload_repairs_a_late_object_write(make_faulty_repo, fault_proxy, moto_server):
+    """put(B)'s PutObject is held past the read timeout (botocore retries it), put(A) completes,
+    then the held PutObject B lands: S3 holds B, the item says A."""
+    repo = make_faulty_repo(read_timeout=1.0)
+    held = fault_proxy.plan(HOLD, match=lambda r: r.op == "PutObject", times=1, hold_limit=30)
+    repo.put_artifact("app", b"content B")
+    repo.put_artifact("app", b"content A")
+    held.release()
+    s3, _ = raw_clients(moto_server)
+    key = f"{repo.s3_prefix}/app/LATEST"
+    deadline = time.monotonic() + 10
+    while s3.head_object(Bucket=repo.s3_bucket, Key=key)["Metadata"]["artifact_sha256"] != sha(b"content B"):
+        assert time.monotonic() < deadline, "the held PutObject never landed"
+        time.sleep(0.05)
+    assert [p.kind for p in repo.check("app")] == ["latest_mismatch"]
+    repo.put_artifact("app", b"content A")
+    assert repo.check("app") == []
+    assert repo.get_artifact_version("app").get_content() == b"content A"
+
+
+# --- 9.5: alias reads are verified against the version item ---------------------------------
+
+
+def replace_object(repo: Repository, moto_server: str, name: str, version: str, data: bytes) -> None:
+    """Another writer replaces a version's object with self-consistent bytes and metadata."""
+    s3, _ = raw_clients(moto_server)
+    key = f"{repo.s3_prefix}/{name}/{version.zfill(6)}"
+    s3.put_object(
+        Bucket=repo.s3_bucket, Key=key, Body=data, Metadata={"artifact_name": name, "artifact_sha256": sha(data)}
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 9.5: Alias.get_version_content checks the bytes against S3 metadata only, not the version item",
+)
+@pytest.mark.parametrize("which", ["primary", "secondary"])
+def test_alias_read_of_replaced_bytes_raises_integrity_error(make_faulty_repo, moto_server, which):
+    repo = make_faulty_repo()
+    published_with_alias(repo, count=2)
+    repo.put_alias("app", "prod", 2, 1, 30)
+    replace_object(repo, moto_server, "app", "1" if which == "secondary" else "2", b"tampered")
+    alias = repo.get_alias("app", "prod")
+    read = alias.get_version_content if which == "primary" else alias.get_secondary_version_content
+    with pytest.raises(IntegrityError):
+        read()
+
+
+def test_artifact_read_of_replaced_bytes_raises_integrity_error(make_faulty_repo, moto_server):
+    repo = make_faulty_repo()
+    published_with_alias(repo, count=1)
+    replace_object(repo, moto_server, "app", "1", b"tampered")
+    with pytest.raises(IntegrityError):
+        repo.get_artifact_version("app", 1).get_content()
+
+
+# --- issue 13: concurrent publishes of one LATEST make one version ---------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 13: each concurrent publisher of the same LATEST claims its own number and copies it",
+)
+def test_concurrent_publishers_of_one_latest_get_one_version(make_faulty_repo, fault_proxy):
+    k = 6
+    seed = make_faulty_repo()
+    seed.put_artifact("app", b"release one")
+    # Hold every claim until all K publishers have read the state and claimed: the widest race.
+    fault_proxy.plan(HOLD, match=is_claim, times=k, gather=k, hold_limit=5)
+    results: list[str] = []
+    errors: list[BaseException] = []
+
+    def publisher() -> None:
+        try:
+            repo = make_faulty_repo(settings_of(seed), read_timeout=30)
+            results.append(repo.publish_artifact_version("app").version)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=publisher) for _ in range(k)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    versions = [a.version for a in seed.list_artifact_versions("app") if a.version != "LATEST"]
+    assert versions == ["1"]
+    assert results == ["1"] * k
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 13: publishers that saw the same LATEST before either revealed both publish it",
+)
+def test_racing_upload_and_publish_never_duplicates_content(moto_server):
+    threads_n, rounds = 8, 4
+    settings = dict(
+        aws_region="us-east-1",
+        s3_bucket=f"race-{uuid.uuid4().hex[:12]}",
+        dynamodb_table_name=f"race-{uuid.uuid4().hex[:12]}",
+        endpoint_url=moto_server,
+    )
+    Repository(**settings, boto_session=boto3.Session()).bootstrap()
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(threads_n)
+
+    def worker(i: int) -> None:
+        repo = Repository(**settings, boto_session=boto3.Session(), operator=f"t{i}", use_sts=False)
+        try:
+            for r in range(rounds):
+                barrier.wait(timeout=60)
+                repo.put_artifact("db", f"thread {i} round {r}".encode())
+                repo.publish_artifact_version("db")
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(threads_n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    repo = Repository(**settings, boto_session=boto3.Session())
+    assert_repository_sound(repo, endpoint_url=moto_server)
+    shas = [a.sha256 for a in repo.list_artifact_versions("db") if a.version != "LATEST"]
+    duplicated = len(shas) - len(set(shas))
+    assert duplicated == 0, f"{duplicated} of {len(shas)} versions repeat another version's content"
+
+
+def test_raw_state_sees_every_store(make_faulty_repo, moto_server):
+    """The invariant checker reads what core wrote (guards the checker against layout drift)."""
+    repo = make_faulty_repo()
+    published_with_alias(repo, count=2)
+    raw = RawState(repo, moto_server)
+    assert set(raw.versions["app"]) == {"LATEST", "000001", "000002"}
+    assert set(raw.aliases["app"]) == {"prod"}
+    assert len(raw.history["app"]["prod"]) == 1
+    assert len(raw.objects["app"]) == 3
+    assert assert_repository_sound(repo, endpoint_url=moto_server, repair=True) == []
