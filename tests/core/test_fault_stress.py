@@ -2,7 +2,7 @@
 
 Operations may fail with typed core errors (VrcError) while faults fly; only the invariants of
 tests/invariants.py decide the outcome, checked on the raw stores after the run, then again after
-the documented repair. Size: VRC_STRESS_OPS operations in total (default 120, inside `make test`'s
+the documented repair. Size: VRC_STRESS_OPS operations in total (default 100, inside `make test`'s
 budget), VRC_STRESS_SEED picks the fault sequence, VRC_STRESS_RATE the fraction of faulty requests.
 `make bench` runs a larger size (tests/benchmarks/bench_fault_stress.py).
 """
@@ -21,9 +21,9 @@ from invariants import find_violations
 
 from core import AliasNotFoundError, VrcError
 
-OPS = int(os.environ.get("VRC_STRESS_OPS", "120"))
+OPS = int(os.environ.get("VRC_STRESS_OPS", "100"))
 SEED = int(os.environ.get("VRC_STRESS_SEED", "20261202"))
-RATE = float(os.environ.get("VRC_STRESS_RATE", "0.15"))
+RATE = float(os.environ.get("VRC_STRESS_RATE", "0.25"))
 THREADS = 4
 NAMES = ("app", "db")
 ALIASES = ("prod", "beta")
@@ -126,8 +126,9 @@ def stress(make_faulty_repo, fault_proxy, moto_server, *, ops: int, seed: int, r
 
 @pytest.mark.xfail(
     strict=False,
-    reason="issue 9.1 (lost reveal response -> visible version without bytes) and 9.3 (check() misses names "
-    "without objects after purge) break invariants under faults; see the printed summary",
+    reason="issue 9.1 (a lost reveal response leaves a visible version without bytes: 2 of 3 seeds at 25% faults) "
+    "and purge_artifact racing alias writes (a dangling alias that check() misses, issue 9.2/9.3); "
+    "run with -s to see the summary",
 )
 def test_concurrent_operations_under_faults_keep_every_invariant(make_faulty_repo, fault_proxy, moto_server):
     outcomes, faults, violations, unexpected, elapsed = stress(
