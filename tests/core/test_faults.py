@@ -18,6 +18,7 @@ import pytest
 from faults import (
     DELAY_AFTER,
     DROP_AFTER,
+    DYNAMODB_WRITES,
     ERROR_500,
     HOLD,
     PARTIAL,
@@ -61,7 +62,8 @@ def item_keys(repo: Repository, moto_server: str, name: str) -> list[tuple[str, 
 
 
 def is_latest_item_write(req) -> bool:
-    return req.service == "dynamodb" and req.op == "PutItem" and req.mentions('"LATEST"') and not is_reveal(req)
+    """A DynamoDB write naming LATEST (put_artifact's item write; publish is not run in these tests)."""
+    return req.service == "dynamodb" and req.op in DYNAMODB_WRITES and req.mentions('"LATEST"')
 
 
 # --- 9.1: a lost response must never make core delete the bytes of a visible version ----------
