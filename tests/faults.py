@@ -20,6 +20,16 @@ programmed rule (``proxy.plan(...)``, first matching rule wins) or by seeded ran
 - any callable ``(request, proxy) -> Reply | None`` (``None`` means "forward normally").
 
 Build clients with small timeouts (``FaultSession``) so DELAY faults turn into read timeouts.
+Fixtures (tests/conftest.py): ``fault_proxy`` and ``make_faulty_repo``; invariants: tests/invariants.py.
+
+    def test_lost_reveal(make_faulty_repo, fault_proxy, moto_server):
+        repo = make_faulty_repo(read_timeout=1.0)           # clients go through the proxy
+        repo.put_artifact("app", b"one")
+        rule = fault_proxy.plan(DROP_AFTER, match=is_reveal)  # server commits, client never hears
+        with contextlib.suppress(VrcError):
+            repo.publish_artifact_version("app")
+        assert rule.hits == 1
+        assert_repository_sound(repo, endpoint_url=moto_server)  # read directly, no proxy
 """
 
 from __future__ import annotations

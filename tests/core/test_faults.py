@@ -107,6 +107,25 @@ def test_lost_claim_response_leaves_no_visible_damage(make_faulty_repo, fault_pr
     assert repo.publish_artifact_version("app").get_content() == b"release one"
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="finding (issue 9.1's 'same review for every conditional write'): the alias transaction committed, "
+    "its response was lost, the retry failed its condition and put_alias reports the caller's own write "
+    "as someone else's ConflictError",
+)
+def test_lost_alias_response_is_recognised_as_our_own_write(make_faulty_repo, fault_proxy, moto_server):
+    repo = make_faulty_repo()
+    published_with_alias(repo, count=2)
+    revision = repo.get_alias("app", "prod").revision
+    rule = fault_proxy.plan(
+        DROP_AFTER, match=lambda r: r.op == "TransactWriteItems" and r.mentions("__app-alias", "prod")
+    )
+    moved = repo.put_alias("app", "prod", 1, expected_revision=revision, reason="roll back")
+    assert rule.hits == 1
+    assert (moved.version, moved.revision) == ("1", revision + 1)
+    assert_repository_sound(repo, endpoint_url=moto_server)
+
+
 # --- 9.2: purge_artifact reports partial work and never leaves visible versions without bytes ---
 
 
