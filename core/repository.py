@@ -517,8 +517,11 @@ class Repository:
 
     def verify_artifact_version(self, name: str, version: int | str | None = None, bsm: Any = None) -> Artifact:
         """Check, without downloading, that a version's object exists and carries its sha256."""
-        artifact = self.get_artifact_version(name, version, bsm=bsm)
-        return _content.verify(self._ctx(bsm), name, artifact)
+        return self.verify_object(self.get_artifact_version(name, version, bsm=bsm), bsm=bsm)
+
+    def verify_object(self, artifact: Artifact, bsm: Any = None) -> Artifact:
+        """One HEAD: the S3 object of an already-read version exists and carries its recorded sha256."""
+        return _content.verify(self._ctx(bsm), artifact.name, artifact)
 
     def download(
         self,

@@ -237,7 +237,8 @@ def test_rollback_takes_b_and_enter_and_protected_aliases_need_their_name(
         assert isinstance(modal, RollbackModal)
         table = modal.query_one("#rollback-history")
         assert table.row_count == 4 and table.cursor_row == 1
-        assert "Restore revision 3: v4 90% | v6 10% → v4 100%" in str(modal.query_one("#release-change").render())
+        change = str(modal.query_one("#release-change").render())
+        assert "Restore before revision 4 (v4): v4 90% | v6 10% → v4 100%" in change
         await pilot.press("enter")
         assert "production is protected: type 'production' to confirm" in status(pilot)
         assert pilot.app.focused is modal.field("release-confirm-name")

@@ -5,8 +5,7 @@ The embedded histogram replays the proposed split live, before anything is appli
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -15,41 +14,16 @@ from textual.containers import Horizontal
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label
 
-from core.layout import encode_version
-from core.models import AliasConfig
-
-from ..preflight import Plan
-from ..release import split_text, version_label
+from ..release.proposals import CanaryMode, CanaryStep, plan_canary
 from ..widgets.histogram import TrafficHistogram
-from .release import Incomplete, ReleaseContext, ReleaseModal, ReleaseOutcome, StateLoaded
+from .release import ReleaseContext, ReleaseModal, StateLoaded
 
 if TYPE_CHECKING:
-    from core import Repository
     from core.models import Alias
 
 PRESETS = (1, 5, 10, 25, 50)
 DEFAULT_WEIGHT = 10
-Mode = Literal["apply", "promote", "abort"]
-
-
-@dataclass(frozen=True)
-class CanaryStep:
-    """One canary change: apply a split, promote the canary to 100%, or abort back to stable."""
-
-    mode: Mode
-    stable: str
-    canary: str | None
-    weight: int | None
-    before: AliasConfig
-    expected_revision: int
-
-    @property
-    def after(self) -> AliasConfig:
-        if self.mode == "promote":
-            return AliasConfig(version=self.canary or "")
-        if self.mode == "abort":
-            return AliasConfig(version=self.stable)
-        return AliasConfig(version=self.stable, secondary_version=self.canary, secondary_version_weight=self.weight)
+Mode = CanaryMode
 
 
 def step_weight(value: int, delta: int) -> int:
@@ -222,105 +196,29 @@ class CanaryModal(ReleaseModal[CanaryStep]):
     def target_alias(self) -> str | None:
         return self.alias.alias
 
-    def _version(self, field: str, role: str) -> str:
-        text = self.field(field).value.strip()
-        if not text:
-            raise Incomplete(f"enter the {role} version")
-        version = encode_version(text)
-        if self.context.version(version) is None:
-            raise ValueError(f"{role} version {text!r} of {self.context.name} does not exist or is deleted")
-        return version
-
     def proposal(self) -> CanaryStep:
-        before, alias = self.alias.config, self.alias.alias
-        stable = self._version("canary-stable", "stable")
-        step = CanaryStep(
-            mode=self.mode,
-            stable=stable,
-            canary=None,
-            weight=None,
-            before=before,
-            expected_revision=self.alias.revision,
+        return plan_canary(
+            self.context.state(),
+            self.alias.alias,
+            self.mode,
+            stable=self.field("canary-stable").value,
+            canary=self.field("canary-version").value,
+            weight=self.field("canary-weight").value,
         )
-        if self.mode == "abort":
-            if before.secondary_version is None:
-                raise ValueError(f"{alias} runs no canary: nothing to abort")
-            return step
-        canary = self._version("canary-version", "canary")
-        if canary == stable:
-            raise ValueError(f"canary version {canary} must differ from the stable version {stable}")
-        if self.mode == "promote":
-            return CanaryStep("promote", stable, canary, None, before, self.alias.revision)
-        text = self.field("canary-weight").value.strip()
-        if not text:
-            raise Incomplete("enter the canary weight: 0..99 percent")
-        weight = int(text)
-        if not 0 <= weight <= 99:
-            raise ValueError(
-                f"weight {text}% is not in 0..99; to send all traffic to {version_label(canary)} "
-                "use Promote canary (^g)"
-            )
-        step = CanaryStep("apply", stable, canary, weight, before, self.alias.revision)
-        if step.after == before:
-            raise Incomplete(f"{alias} already runs {split_text(before)}: change the weight or versions")
-        return step
-
-    def plan_for(self, proposal: CanaryStep) -> Plan:
-        versions = tuple(dict.fromkeys(v for v in (proposal.stable, proposal.canary) if v))
-        if proposal.mode == "promote":
-            versions = (proposal.canary or "",)
-        elif proposal.mode == "abort":
-            versions = (proposal.stable,)
-        return Plan(
-            name=self.context.name,
-            versions=versions,
-            alias=self.alias.alias,
-            expected_revision=proposal.expected_revision,
-        )
-
-    def change_for(self, proposal: CanaryStep) -> str:
-        title = {"apply": "Apply", "promote": "Promote canary", "abort": "Abort canary"}[proposal.mode]
-        # The histogram below shows the traffic; the line only says before → after.
-        return f"{title}: {split_text(proposal.before)} → {split_text(proposal.after)}"
 
     def show_proposal(self, proposal: CanaryStep) -> None:
         self.histogram.set_config(proposal.after)
-
-    def default_reason(self, proposal: CanaryStep) -> str:
-        before = proposal.before
-        if proposal.mode == "promote":
-            return f"promote canary {version_label(proposal.canary or '')} to 100%"
-        if proposal.mode == "abort":
-            canary = version_label(before.secondary_version or "")
-            return f"abort canary {canary}: back to {version_label(proposal.stable)}"
-        if before.secondary_version == proposal.canary and before.version == proposal.stable:
-            old = before.secondary_version_weight or 0
-            verb = "raise" if (proposal.weight or 0) > old else "lower"
-            return f"{verb} canary {version_label(proposal.canary or '')} from {old}% to {proposal.weight}%"
-        canary, stable = version_label(proposal.canary or ""), version_label(proposal.stable)
-        return f"canary {canary} at {proposal.weight}% (stable {stable})"
-
-    def perform(self, repository: Repository, proposal: CanaryStep, reason: str | None) -> ReleaseOutcome:
-        name, alias = self.context.name, self.alias.alias
-        after = proposal.after
-        result = repository.put_alias(
-            name,
-            alias,
-            after.version,
-            after.secondary_version,
-            after.secondary_version_weight,
-            expected_revision=proposal.expected_revision,
-            reason=reason,
-        )
-        title = {"apply": "Canary applied", "promote": "Canary promoted", "abort": "Canary aborted"}
-        return ReleaseOutcome(
-            name=name,
-            title=title[proposal.mode],
-            summary=f"{name}: {alias} → {split_text(result.config)} (revision {result.revision})",
-        )
 
     def show_state(self, state: StateLoaded) -> None:
         current = next((a for a in state.aliases if a.alias == self.alias.alias), None)
         if current is not None:
             self.alias = current
         self.query_one("#canary-now", Label).update(self._now_text())
+
+    def reset_fields(self) -> None:
+        stable, canary, weight = self._defaults()
+        with self.prevent(Input.Changed):
+            self.field("canary-stable").value = stable
+            self.field("canary-version").value = canary
+            self.field("canary-weight").value = weight
+        self.mode = "apply"

@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from ..formatting import timestamp
-from ..preflight import Conflict
+from ..release.preflight import Conflict
 
 
 class ConflictModal(ModalScreen[bool]):

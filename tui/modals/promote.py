@@ -2,41 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.suggester import SuggestFromList
 from textual.widgets import Checkbox, Input, Label
 
-from core.errors import ConflictError
-from core.layout import encode_version, validate_alias
-from core.models import AliasConfig
+from core.layout import validate_alias
 
 from ..formatting import human_size, timestamp
-from ..preflight import Plan
-from ..release import change_text, split_text
-from .release import Incomplete, ReleaseContext, ReleaseModal, ReleaseOutcome, StateLoaded
-
-if TYPE_CHECKING:
-    from core import Repository
+from ..release import split_text
+from ..release.proposals import Move, Publish, plan_promote
+from .release import ReleaseContext, ReleaseModal, StateLoaded
 
 
-@dataclass(frozen=True)
-class Promotion:
-    """Publish LATEST (with the sha256 shown), then point `alias` at the new version or `version`."""
-
-    publish: bool
-    alias: str | None
-    version: str | None
-    before: AliasConfig | None
-    expected_revision: int | None
-    latest_sha256: str | None
-
-
-class PromoteModal(ReleaseModal[Promotion]):
+class PromoteModal(ReleaseModal[Publish | Move]):
     """Pre-filled from the main screen's selection; every field can be changed."""
 
     KIND = "promote"
@@ -89,11 +69,7 @@ class PromoteModal(ReleaseModal[Promotion]):
     # --- what LATEST would publish ---------------------------------------------------------------
 
     def _unchanged_version(self) -> str | None:
-        """The published version LATEST is identical to, if the newest one is."""
-        latest, published = self.context.latest, self.context.published
-        if latest is not None and published and published[0].sha256 == latest.sha256:
-            return published[0].version
-        return None
+        return self.context.state().unchanged_version()
 
     def _publish_label(self) -> str:
         latest = self.context.latest
@@ -122,45 +98,16 @@ class PromoteModal(ReleaseModal[Promotion]):
     def target_alias(self) -> str | None:
         return self.field("promote-alias").value.strip() or None
 
-    def proposal(self) -> Promotion:
-        context = self.context
-        publish = self.query_one("#promote-publish", Checkbox).value
+    def proposal(self) -> Publish | Move:
         alias = self.target_alias()
         if alias is not None:
             validate_alias(alias)
-        current = context.alias(alias) if alias else None
         self._show_now(alias)
-        latest = context.latest
-        if publish:
-            if latest is None:
-                raise ValueError(f"{context.name} has no LATEST to publish; upload one first")
-            return Promotion(
-                publish=True,
-                alias=alias,
-                version=None,
-                before=current.config if current else None,
-                expected_revision=current.revision if current else None,
-                latest_sha256=latest.sha256,
-            )
-        if alias is None:
-            raise Incomplete("enter the alias to point at a version, or tick 'Publish LATEST'")
-        text = self.field("promote-version").value.strip()
-        if not text:
-            raise Incomplete(f"enter the version {alias} should point at")
-        version = encode_version(text)
-        if context.version(version) is None:
-            listed = ", ".join(a.version for a in context.published[:8]) or "none"
-            raise ValueError(f"version {text!r} of {context.name} does not exist or is deleted (published: {listed})")
-        after = AliasConfig(version=version)
-        if current is not None and current.config == after:
-            raise Incomplete(f"{alias} already points at {split_text(after)}: nothing to change")
-        return Promotion(
-            publish=False,
+        return plan_promote(
+            self.context.state(),
+            publish=self.query_one("#promote-publish", Checkbox).value,
             alias=alias,
-            version=version,
-            before=current.config if current else None,
-            expected_revision=current.revision if current else None,
-            latest_sha256=None,
+            version=self.field("promote-version").value,
         )
 
     def _show_now(self, alias: str | None) -> None:
@@ -177,63 +124,14 @@ class PromoteModal(ReleaseModal[Promotion]):
                 f"{current.updated_by or 'unknown'} · {when}"
             )
 
-    def plan_for(self, proposal: Promotion) -> Plan:
-        return Plan(
-            name=self.context.name,
-            versions=() if proposal.publish else (proposal.version or "",),
-            alias=proposal.alias,
-            expected_revision=proposal.expected_revision,
-            latest_sha256=proposal.latest_sha256,
-        )
-
-    def change_for(self, proposal: Promotion) -> str:
-        lines = []
-        if proposal.publish:
-            same = self._unchanged_version()
-            sha = (proposal.latest_sha256 or "")[:12]
-            lines.append(
-                f"Publish: LATEST is already version {same}; no new version"
-                if same
-                else f"Publish: LATEST (sha256 {sha}) becomes the next version"
-            )
-        if proposal.alias is not None:
-            if proposal.publish:
-                target = self._unchanged_version() or "new"
-                after_text = f"v{target} 100%" if target != "new" else "the new version 100%"
-                lines.append(f"{proposal.alias}: {split_text(proposal.before)} → {after_text}")
-            else:
-                after = AliasConfig(version=proposal.version or "")
-                lines.append(f"{proposal.alias}: {change_text(proposal.before, after)}")
-        return "\n".join(lines)
-
-    def perform(self, repository: Repository, proposal: Promotion, reason: str | None) -> ReleaseOutcome:
-        name = self.context.name
-        parts = []
-        version = proposal.version
-        if proposal.publish:
-            published = repository.publish_artifact_version(name, expected_sha256=proposal.latest_sha256)
-            version = published.version
-            parts.append(f"published version {version} (sha256 {published.sha256[:12]})")
-        if proposal.alias is not None:
-            try:
-                alias = repository.put_alias(
-                    name,
-                    proposal.alias,
-                    version,
-                    expected_revision=proposal.expected_revision or 0,
-                    reason=reason,
-                )
-            except ConflictError as error:
-                if not parts:
-                    raise
-                raise ConflictError(
-                    f"{parts[0]}, but {proposal.alias} was not moved: {error}",
-                    actor=error.actor,
-                    when=error.when,
-                    current_revision=error.current_revision,
-                ) from error
-            parts.append(f"{alias.alias} → {split_text(alias.config)} (revision {alias.revision})")
-        return ReleaseOutcome(name=name, title="Promoted", summary=f"{name}: " + "; ".join(parts))
-
     def show_state(self, state: StateLoaded) -> None:
         self.query_one("#promote-publish", Checkbox).label = self._publish_label()
+
+    def reset_fields(self) -> None:
+        publish = self.query_one("#promote-publish", Checkbox)
+        publish.disabled = self.context.latest is None
+        with self.prevent(Checkbox.Changed, Input.Changed):
+            publish.value = self._publish
+            self.field("promote-alias").value = self._alias
+            self.field("promote-version").value = self._version
+        self._sync_version_field()

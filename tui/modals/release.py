@@ -1,9 +1,10 @@
-"""What the promote, rollback and canary dialogs share.
+"""What the promote, rollback and canary dialogs share: a view over one proposal (tui.release).
 
-A dialog shows a proposed change and what it would do, runs the pre-flight checks in a worker
-whenever the proposal changes, asks protected aliases for their name, and writes in a worker with
-the revision (or sha256) it displayed. A ConflictError opens the conflict dialog, which offers a
-reload; nothing is overwritten. The dialog dismisses only once the write succeeded.
+A dialog turns its fields into a proposal, shows the proposal's change text, runs the checks the
+proposal needs in a worker whenever it changes, asks protected aliases for their name, and calls
+the proposal's `apply` in a worker. A ConflictError opens the conflict dialog, which offers a
+reload: the fields reset to what the dialog would propose now and the other change is shown.
+The dialog dismisses only once the write succeeded; a partial write says what was written.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from core.errors import ConflictError, VrcError
 
 from ..formatting import timestamp
-from ..preflight import Check, Checks, Conflict, Plan, conflict_from_error, run_checks
 from ..release import ReleaseSettings, split_text
+from ..release.preflight import Check, Checks, Conflict, Plan, conflict_from_error, run_checks
+from ..release.proposals import Incomplete, NothingToChange, NotReady, Outcome, PartialWrite, ReleaseState
 from ..widgets.checklist import Checklist
 from .conflict import ConflictModal
 
@@ -64,22 +66,12 @@ class ReleaseContext:
     def version(self, version: str) -> Artifact | None:
         return next((a for a in self.versions if a.version == version), None)
 
-
-@dataclass(frozen=True)
-class ReleaseOutcome:
-    """What a dialog wrote, for the main screen to report before it reloads."""
-
-    name: str
-    title: str
-    summary: str
+    def state(self, history: tuple[AliasEvent, ...] | None = None) -> ReleaseState:
+        return ReleaseState(self.name, self.versions, self.aliases, history)
 
 
-class NotReady(Exception):
-    """The dialog is still loading what the proposal depends on; a confirm waits for it."""
-
-
-class Incomplete(ValueError):
-    """A field is still empty, or the fields change nothing: a note, not an error, until confirmed."""
+ReleaseOutcome = Outcome
+__all__ = ["Incomplete", "NotReady", "NothingToChange", "ReleaseContext", "ReleaseModal", "ReleaseOutcome"]
 
 
 @dataclass
@@ -93,6 +85,12 @@ class Written(Message):
 
 
 @dataclass
+class PartlyWritten(Message):
+    outcome: ReleaseOutcome
+    conflict: Conflict | None
+
+
+@dataclass
 class ConflictFound(Message):
     conflict: Conflict
 
@@ -103,7 +101,7 @@ class StateLoaded(Message):
 
     versions: tuple[Artifact, ...]
     aliases: tuple[Alias, ...]
-    history: tuple[AliasEvent, ...]
+    history: tuple[AliasEvent, ...] | None
 
 
 _WORKER_GROUPS = {"preflight", "release-write", "release-load"}
@@ -125,10 +123,14 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
         self.checks: Checks | None = None
         self.reloaded = False
         """Whether the dialog re-read the backend (the main screen should reload too)."""
+        self.written: ReleaseOutcome | None = None
+        """What a partial write wrote (the main screen refreshes after the dialog closes)."""
         self._plan: Plan | None = None
         self._checking = False
         self._confirm_pending = False
         self._writing = False
+        self._conflict: Conflict | None = None
+        self._partial: str | None = None
 
     def alias_now_text(self, alias: Alias) -> str:
         """'Now: v4 90% | v6 10% · rev 3 · who · when': the alias as the dialog shows it."""
@@ -148,32 +150,21 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
         yield Button(f"{self.CONFIRM_LABEL} (enter)", variant="primary", id="confirm", compact=True)
 
     def proposal(self) -> P:
-        """The change the fields describe; ValueError names the bad value, NotReady waits."""
-        raise NotImplementedError
-
-    def plan_for(self, proposal: P) -> Plan:
-        raise NotImplementedError
-
-    def change_for(self, proposal: P) -> str:
-        """Before → after and the traffic effect, one or two lines."""
+        """The proposal the fields describe; ValueError names the bad value, NotReady waits."""
         raise NotImplementedError
 
     def target_alias(self) -> str | None:
         """The alias the change touches (asks for its name when protected)."""
         raise NotImplementedError
 
-    def perform(self, repository: Repository, proposal: P, reason: str | None) -> ReleaseOutcome:
-        """Write the change; runs in a worker thread, so it must not touch widgets."""
-        raise NotImplementedError
-
     def show_state(self, state: StateLoaded) -> None:
         """Show what the backend has now (after a reload)."""
 
+    def reset_fields(self) -> None:
+        """After a reload: set the fields to what the dialog would propose if opened now."""
+
     def show_proposal(self, proposal: P) -> None:
         """Reflect a valid proposal outside the change line (the canary's histogram)."""
-
-    def default_reason(self, proposal: P) -> str | None:
-        return None
 
     def alias_for_state(self) -> str | None:
         """The alias whose history a reload fetches."""
@@ -244,7 +235,10 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
             change.display = False
             self._plan = None
             self.checks = None
-            if isinstance(error, Incomplete):
+            if isinstance(error, NothingToChange):
+                self.checklist.show_waiting("nothing to change")
+                self.show_note(str(error))
+            elif isinstance(error, Incomplete):
                 self.checklist.show_waiting("nothing to check yet")
                 self.show_note(str(error))
             else:
@@ -252,12 +246,12 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
                 self.show_error(str(error))
             self._update_buttons(valid=False)
             return
-        if not self._writing:
+        if not self._writing and self._partial is None:
             self.clear_status()
-        change.update(self.change_for(proposal))
+        change.update(proposal.change_text())  # type: ignore[attr-defined]
         change.display = True
         self.show_proposal(proposal)
-        plan = self.plan_for(proposal)
+        plan: Plan = proposal.checks_plan()  # type: ignore[attr-defined]
         if plan != self._plan or (self.checks is None and not self._checking):
             self._start_checks(plan)
         self._update_buttons(valid=True)
@@ -325,7 +319,7 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
                 self.show_error(f"{alias} is protected: type {alias!r} to confirm{got}")
                 self.field("release-confirm-name").focus()
                 return
-        if self.plan_for(proposal) != self._plan or (self.checks is None and not self._checking):
+        if proposal.checks_plan() != self._plan or (self.checks is None and not self._checking):
             self.proposal_changed()
         if self.checks is None:
             self._confirm_pending = True
@@ -339,7 +333,7 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
                 failure = self.checks.failures[0]
                 self.show_error(f"pre-flight failed: {failure.subject}: {failure.detail}")
             return
-        reason = self.field("release-reason").value.strip() or self.default_reason(proposal)
+        reason = self.field("release-reason").value.strip() or proposal.default_reason()  # type: ignore[attr-defined]
         self._writing = True
         self._update_buttons(valid=True)
         self.show_note("writing…")
@@ -348,9 +342,15 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="release-write")
     def _write(self, repository: Repository, proposal: P, reason: str | None, alias: str | None) -> None:
         try:
-            outcome = self.perform(repository, proposal, reason)
+            outcome: ReleaseOutcome = proposal.apply(repository, reason)  # type: ignore[attr-defined]
         except ConflictError as error:
             self.post_message(ConflictFound(conflict_from_error(repository, self.context.name, alias, error)))
+            return
+        except PartialWrite as partial:
+            conflict = None
+            if isinstance(partial.error, ConflictError):
+                conflict = conflict_from_error(repository, self.context.name, alias, partial.error)
+            self.post_message(PartlyWritten(partial.outcome, conflict))
             return
         self.post_message(Written(outcome))
 
@@ -358,6 +358,17 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
     def _written(self, message: Written) -> None:
         self._writing = False
         self.dismiss(message.outcome)
+
+    @on(PartlyWritten)
+    def _partly_written(self, message: PartlyWritten) -> None:
+        """Part of the change is written: say exactly what, and re-read so a confirm cannot repeat it."""
+        self._writing = False
+        self.written = message.outcome
+        self._partial = message.outcome.summary
+        self.show_error(self._partial)
+        self._conflict = message.conflict
+        self.reloaded = True
+        self.load_state()
 
     @on(ConflictFound)
     def _conflict_found(self, message: ConflictFound) -> None:
@@ -374,6 +385,7 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
             self.checklist.show_checks(self.checks)
         self._update_buttons(valid=True)
         self.show_error("nothing was written: someone else changed it first")
+        self._conflict = conflict
         self.show_conflict(conflict)
 
     def show_conflict(self, conflict: Conflict) -> None:
@@ -392,27 +404,48 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
         self.show_note("reloading…")
         self.load_state()
 
-    def load_state(self) -> None:
-        self._load_state(self.context.repository, self.context.name, self.alias_for_state())
+    def load_state(self, *, history_only: bool = False) -> None:
+        """Re-read versions, aliases and the alias's history; `history_only` keeps the displayed rest."""
+        self._load_state(self.context.repository, self.context.name, self.alias_for_state(), history_only)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="release-load")
-    def _load_state(self, repository: Repository, name: str, alias: str | None) -> None:
+    def _load_state(self, repository: Repository, name: str, alias: str | None, history_only: bool) -> None:
+        if history_only:
+            history = tuple(repository.list_alias_history(name, alias)) if alias else ()
+            self.post_message(StateLoaded(self.context.versions, self.context.aliases, history))
+            return
         versions = tuple(repository.list_artifact_versions(name))
         aliases = tuple(repository.list_aliases(name))
-        history: tuple[AliasEvent, ...] = ()
-        if alias and any(a.alias == alias for a in aliases):
-            history = tuple(repository.list_alias_history(name, alias))
-        self.post_message(StateLoaded(versions, aliases, history))
+        found: tuple[AliasEvent, ...] | None = None
+        if alias and self.wants_history():
+            found = tuple(repository.list_alias_history(name, alias))
+        self.post_message(StateLoaded(versions, aliases, found))
+
+    def wants_history(self) -> bool:
+        """Whether the proposal needs the alias's history (the rollback's does)."""
+        return False
 
     @on(StateLoaded)
     def _state_loaded(self, message: StateLoaded) -> None:
+        first = not self.reloaded
         self.context = replace(self.context, versions=message.versions, aliases=message.aliases)
         self.show_state(message)
+        if not first:
+            self.reset_fields()
         self._plan = None  # re-check against the state just read
         self.checks = None
         self._checking = False
         self.clear_status()
         self.proposal_changed()
+        if self._partial is not None:
+            self.show_error(self._partial)
+        elif self._conflict is not None and not first:
+            other = self._conflict
+            who = other.actor or "someone"
+            what = other.change or other.message
+            when = f" {timestamp(other.when, self.context.clock(), self.context.tz)}" if other.when else ""
+            self.show_note(f"reloaded: {who}{when} changed it: {what}; the fields now start from the current state")
+        self._conflict = None
 
     # --- events ------------------------------------------------------------------------------------
 

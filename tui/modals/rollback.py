@@ -1,8 +1,11 @@
-"""Rollback: restore an alias to an earlier configuration from its history; enter confirms."""
+"""Rollback: restore an alias to an earlier configuration from its history; enter confirms.
+
+The preview is core.planning.plan_rollback's result for the row under the cursor (the default row
+is "before the last change"), and `apply` passes the same revision to core, which plans the same.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -10,23 +13,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Label
 
-from ..preflight import Plan
-from ..release import EVENT_COLUMNS, change_text, event_cells, split_text
-from .release import NotReady, ReleaseContext, ReleaseModal, ReleaseOutcome, StateLoaded
+from core.planning import NoRecordedHistoryError
+
+from ..formatting import timestamp
+from ..release import EVENT_COLUMNS, event_cells, split_text
+from ..release.proposals import Rollback, plan_rollback_proposal
+from .release import ReleaseContext, ReleaseModal, StateLoaded
 
 if TYPE_CHECKING:
-    from core import Repository
-    from core.models import Alias, AliasConfig, AliasEvent
-
-
-@dataclass(frozen=True)
-class Rollback:
-    """Restore the configuration as of `to_revision` (None: before the only change, i.e. none)."""
-
-    to_revision: int | None
-    target: AliasConfig | None
-    before: AliasConfig
-    expected_revision: int
+    from core.models import Alias, AliasEvent
 
 
 class RollbackTable(DataTable[str]):
@@ -38,31 +33,35 @@ class RollbackTable(DataTable[str]):
 
 
 class RollbackModal(ReleaseModal[Rollback]):
-    """The default target is the configuration before the last change (the second row)."""
+    """Opens on the default target ("before the last change"), or on `to_revision` when given."""
 
     KIND = "rollback"
     CONFIRM_LABEL = "Roll back"
 
-    def __init__(self, context: ReleaseContext, alias: Alias) -> None:
+    def __init__(self, context: ReleaseContext, alias: Alias, *, to_revision: int | None = None) -> None:
         super().__init__(context)
         self.alias = alias
         self.history: tuple[AliasEvent, ...] | None = None
+        self.to_revision = to_revision
+        self._default_row: int | None = None
 
     def title_text(self) -> str:
         return f"Roll back {self.alias.alias} · {self.context.name}"
 
     def compose_body(self) -> ComposeResult:
         yield Label(self._now_text(), id="rollback-now", classes="release-now", markup=False)
+        yield Label("", id="rollback-outside", classes="release-now -warning", markup=False)
         yield Label("History, newest first: ↑↓ choose the revision to restore", classes="field-label")
         table = RollbackTable(id="rollback-history", cursor_type="row", zebra_stripes=False)
         table.add_columns(*EVENT_COLUMNS)
         yield table
 
     def on_mount(self) -> None:
+        self.query_one("#rollback-outside", Label).display = False
         super().on_mount()
         # Not `loading`: a loading widget drops keys, and enter must queue a confirm meanwhile.
         self.query_one(RollbackTable).focus()
-        self.load_state()
+        self.load_state(history_only=True)
 
     def _now_text(self) -> str:
         return self.alias_now_text(self.alias)
@@ -70,20 +69,44 @@ class RollbackModal(ReleaseModal[Rollback]):
     def alias_for_state(self) -> str | None:
         return self.alias.alias
 
+    def wants_history(self) -> bool:
+        return True
+
     def show_state(self, state: StateLoaded) -> None:
-        if self.history is not None:  # a reload: show the alias as it is now
-            current = next((a for a in state.aliases if a.alias == self.alias.alias), None)
-            if current is not None:
-                self.alias = current
-            self.query_one("#rollback-now", Label).update(self._now_text())
-        self.history = state.history
+        current = next((a for a in state.aliases if a.alias == self.alias.alias), None)
+        if current is not None:
+            self.alias = current
+        self.query_one("#rollback-now", Label).update(self._now_text())
+        self.history = state.history or ()
         table = self.query_one(RollbackTable)
         table.clear()
         now = self.context.clock()
-        for event in state.history:
+        for event in self.history:
             table.add_row(*event_cells(event, now, self.context.tz), key=str(event.revision))
-        if len(state.history) > 1:
-            table.move_cursor(row=1, animate=False)
+        self._place_cursor()
+
+    def reset_fields(self) -> None:
+        self.to_revision = None
+        self._place_cursor()
+
+    def _place_cursor(self) -> None:
+        """On the row of the chosen revision, else on the row the default plan restores."""
+        history = self.history or ()
+        self._default_row = None
+        row = 0
+        if self.to_revision is not None:
+            row = next((i for i, e in enumerate(history) if e.revision == self.to_revision), 0)
+        elif history:
+            try:
+                plan = plan_rollback_proposal(self.context.state(history), self.alias.alias).plan
+            except (ValueError, NoRecordedHistoryError):
+                plan = None
+            if plan is not None and plan.to_revision is not None:
+                row = next(i for i, e in enumerate(history) if e.revision == plan.to_revision)
+            elif len(history) > 1 and history[1].after == (plan.target if plan else None):
+                row = 1
+            self._default_row = row
+        self.query_one(RollbackTable).move_cursor(row=row, animate=False)
 
     @on(DataTable.RowHighlighted, "#rollback-history")
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -98,55 +121,29 @@ class RollbackModal(ReleaseModal[Rollback]):
 
     def proposal(self) -> Rollback:
         history = self.history
-        alias = self.alias
-        if history is None:
-            raise NotReady("loading the history")
-        if not history:
-            raise ValueError(f"{alias.alias} has no recorded history to roll back")
+        state = self.context.state(history)
         row = self.query_one(RollbackTable).cursor_row
-        if len(history) == 1:
-            to_revision, target = None, None
-        elif row <= 0:
-            raise ValueError(f"revision {history[0].revision} is the current state; choose an older revision")
-        else:
-            chosen = history[min(row, len(history) - 1)]
-            to_revision, target = chosen.revision, chosen.after
-        # A newer history than the alias displayed means someone moved it: the pre-flight says so.
-        if target == alias.config and history[0].revision == alias.revision:
-            raise ValueError(f"revision {to_revision} is the same as now ({split_text(target)}): nothing to roll back")
-        return Rollback(to_revision=to_revision, target=target, before=alias.config, expected_revision=alias.revision)
+        to_revision = None
+        if history and row != self._default_row:
+            to_revision = history[min(max(row, 0), len(history) - 1)].revision
+        try:
+            proposal = plan_rollback_proposal(state, self.alias.alias, to_revision)
+        except NoRecordedHistoryError as error:
+            raise ValueError(str(error)) from None
+        self._show_outside(proposal)
+        return proposal
 
-    def plan_for(self, proposal: Rollback) -> Plan:
-        target = proposal.target
-        versions: tuple[str, ...] = ()
-        if target is not None:
-            versions = (target.version,) + ((target.secondary_version,) if target.secondary_version else ())
-        return Plan(
-            name=self.context.name,
-            versions=versions,
-            alias=self.alias.alias,
-            expected_revision=proposal.expected_revision,
+    def _show_outside(self, proposal: Rollback) -> None:
+        label = self.query_one("#rollback-outside", Label)
+        outside = proposal.plan.outside_change
+        label.display = outside is not None
+        if outside is None:
+            return
+        when = (
+            timestamp(outside.update_at, self.context.clock(), self.context.tz) if outside.update_at else "unknown time"
         )
-
-    def change_for(self, proposal: Rollback) -> str:
-        source = (
-            f"revision {proposal.to_revision}"
-            if proposal.to_revision is not None
-            else "before its creation (deletes the alias)"
+        now = split_text(proposal.plan.before)
+        label.update(
+            f"⚠ changed outside vrc at {when} (now {now}; its history ends at revision "
+            f"{outside.recorded_revision}); history before it may be incomplete"
         )
-        return f"Restore {source}: {change_text(proposal.before, proposal.target)}"
-
-    def perform(self, repository: Repository, proposal: Rollback, reason: str | None) -> ReleaseOutcome:
-        name, alias = self.context.name, self.alias.alias
-        result = repository.rollback_alias(
-            name,
-            alias,
-            to_revision=proposal.to_revision,
-            expected_revision=proposal.expected_revision,
-            reason=reason,
-        )
-        if result is None:
-            summary = f"{name}: {alias} rolled back to before its creation (deleted)"
-        else:
-            summary = f"{name}: {alias} rolled back to {split_text(result.config)} (revision {result.revision})"
-        return ReleaseOutcome(name=name, title="Rolled back", summary=summary)

@@ -1,4 +1,8 @@
-"""Alias history: every recorded change of one alias, newest first, with who, when and why."""
+"""Alias history: every recorded change of one alias, newest first, with who, when and why.
+
+`b` or enter on a row opens the rollback dialog on the state after that row's change (same checks
+and confirmation as from the main screen); the history reloads after it closes.
+"""
 
 from __future__ import annotations
 
@@ -37,6 +41,7 @@ class AliasHistoryScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,h", "close", "Close", id="history-close"),
         Binding("R", "refresh", "Refresh", id="history-refresh"),
+        Binding("b", "rollback", "Roll back to this", id="history-rollback"),
     ]
 
     def __init__(
@@ -47,6 +52,7 @@ class AliasHistoryScreen(Screen[None]):
         *,
         clock: Callable[[], datetime],
         tz: tzinfo | None,
+        rollback: Callable[[str, int, Callable[[], None]], None] | None = None,
     ) -> None:
         super().__init__(classes="history-screen")
         self.repository = repository
@@ -55,6 +61,8 @@ class AliasHistoryScreen(Screen[None]):
         self.clock = clock
         self.tz = tz
         self.events: tuple[AliasEvent, ...] = ()
+        self.rollback = rollback
+        """Opens the rollback dialog (alias, revision, then); None on a read-only connection."""
 
     def compose(self) -> ComposeResult:
         yield Label(f" History · {self.artifact} alias {self.alias} · newest first", id="history-title", markup=False)
@@ -100,6 +108,26 @@ class AliasHistoryScreen(Screen[None]):
             self.query_one("#history-note", Label).update(
                 f" ⚠ could not load the history: {error_text(event.worker.error)} — R retries"
             )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "rollback" and self.rollback is None:
+            return None
+        return True
+
+    @on(DataTable.RowSelected, "#history-table")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_rollback()
+
+    def action_rollback(self) -> None:
+        table = self.query_one(DataTable)
+        if self.rollback is None:
+            self.notify("read-only repository: rollback is disabled", severity="warning", markup=False)
+            return
+        if not self.events or not 0 <= table.cursor_row < len(self.events):
+            return
+        event = self.events[table.cursor_row]
+        self.rollback(self.alias, event.revision, self.action_refresh)
 
     def action_close(self) -> None:
         self.dismiss(None)

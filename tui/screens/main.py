@@ -20,10 +20,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable, Footer, Label
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from ..connection import Connection
+from ..formatting import local_time
 from ..messages import (
     AliasesLoaded,
     ArtifactDownloaded,
@@ -35,19 +36,48 @@ from ..messages import (
     VersionDeleted,
     VersionsLoaded,
 )
+from ..modals.canary import CanaryModal
 from ..modals.confirm import ConfirmModal
 from ..modals.download import DownloadModal, DownloadRequest
+from ..modals.promote import PromoteModal
+from ..modals.release import ReleaseContext, ReleaseModal, ReleaseOutcome
+from ..modals.rollback import RollbackModal
 from ..modals.switch_repository import SwitchRepositoryModal
 from ..modals.upload import UploadModal, UploadRequest
+from ..release import ReleaseSettings, next_alias
 from ..widgets.aliases import AliasPane
 from ..widgets.artifacts import ArtifactPane
 from ..widgets.detail import DetailPane
 from ..widgets.status import StatusBar
 from ..widgets.versions import VersionPane
-from .release_actions import RELEASE_BINDINGS, RELEASE_WRITE_BINDINGS, ReleaseActions
+from .history import AliasHistoryScreen
 
 if TYPE_CHECKING:
     from core import Repository
+    from core.models import Alias, VersionView
+
+# Alias changes: disabled (and explained) on a read-only connection, like upload and delete.
+RELEASE_WRITE_BINDINGS = [
+    Binding(
+        "p", "promote", "Promote", show=False, tooltip="Publish LATEST or point an alias at a version", id="promote"
+    ),
+    Binding(
+        "b", "rollback", "Rollback", show=False, tooltip="Roll back the selected alias to a revision", id="rollback"
+    ),
+    Binding("C", "canary", "Canary", show=False, tooltip="Canary: split, raise, promote or abort", id="canary"),
+    Binding("U", "undo_last_change", "Undo", show=False, tooltip="Undo the last alias change made here", id="undo"),
+]
+RELEASE_BINDINGS = [
+    Binding(
+        "h",
+        "alias_history",
+        "History",
+        show=False,
+        tooltip="History of the selected alias, newest first",
+        id="alias-history",
+    ),
+]
+SELECT_ALIAS = "Select an alias in the Aliases pane first (tab to it)."
 
 # Actions that change the repository: disabled (and explained) on a read-only connection.
 WRITE_BINDINGS = [
@@ -81,7 +111,7 @@ def describe_error(error: BaseException | None) -> str:
     return f"{type(error).__name__}: {error}" if error else "unknown error"
 
 
-class MainScreen(ReleaseActions, Screen[None]):
+class MainScreen(Screen[None]):
     """Browse one repository at a time; switch between the configured ones with `c`."""
 
     HELP_GROUP = "Console"
@@ -134,9 +164,12 @@ class MainScreen(ReleaseActions, Screen[None]):
         self.selected_name: str | None = None
         self.detail_source: Literal["version", "alias"] = "version"
         self._pending_select: str | None = None
+        self.last_change: ReleaseOutcome | None = None
+        """The newest alias change written from this console (the undo key rolls it back)."""
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
+        yield Label("", id="last-change", markup=False)
         with Horizontal(id="panes"):
             yield ArtifactPane(id="artifacts")
             with Vertical(id="right"):
@@ -146,6 +179,7 @@ class MainScreen(ReleaseActions, Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.query_one("#last-change").display = False
         self.open_connection(self.connection)
 
     # --- widgets -------------------------------------------------------------------------------
@@ -521,3 +555,162 @@ class MainScreen(ReleaseActions, Screen[None]):
     def _deleted(self, message: VersionDeleted) -> None:
         self.notify(f"{message.name} {message.version}", title="Soft-deleted", markup=False)
         self.reload(select=message.name)
+
+    # --- release: promote, rollback, canary, history ---------------------------------------------
+
+    def _release_settings(self) -> ReleaseSettings:
+        return getattr(self.app, "release_settings", None) or ReleaseSettings()
+
+    def _release_context(self) -> ReleaseContext | None:
+        name = self.selected_name
+        if self.repository is None or name is None:
+            self.notify("Select an artifact first.", severity="warning")
+            return None
+        if self.versions.artifact_name != name or self.versions.table.loading or self.aliases.table.loading:
+            self.notify(f"{name} is still loading; try again in a moment.", severity="warning")
+            return None
+        return ReleaseContext(
+            repository=self.repository,
+            name=name,
+            versions=tuple(view.artifact for view in self.versions.views),
+            aliases=tuple(self.aliases.aliases),
+            settings=self._release_settings(),
+            clock=self.clock,
+            tz=self.tz,
+        )
+
+    def _selected_alias(self) -> Alias | None:
+        alias = self.aliases.current
+        if alias is None:
+            self.notify(SELECT_ALIAS, severity="warning")
+        return alias
+
+    def _open_release(self, modal: ReleaseModal[object], after: Callable[[], None] | None = None) -> None:
+        def done(outcome: ReleaseOutcome | None) -> None:
+            written = outcome or modal.written
+            if outcome is not None:
+                self.notify(outcome.summary, title=outcome.title, markup=False)
+            if written is not None or modal.reloaded:
+                self._apply_release(modal.context, written)
+            if after is not None:
+                after()
+
+        self.app.push_screen(modal, done)
+
+    def _apply_release(self, context: ReleaseContext, outcome: ReleaseOutcome | None) -> None:
+        """Show what the dialog read and wrote in the panes, without asking the backend again."""
+        from core.models import VersionView
+
+        versions = list(context.versions)
+        aliases = {alias.alias: alias for alias in context.aliases}
+        if outcome is not None:
+            if outcome.published is not None and all(a.version != outcome.published.version for a in versions):
+                at = 1 if versions and versions[0].is_latest else 0
+                versions.insert(at, outcome.published)
+            if outcome.alias is not None:
+                if outcome.result is None:
+                    aliases.pop(outcome.alias, None)
+                else:
+                    aliases[outcome.alias] = outcome.result
+            if outcome.revision is not None:
+                self._show_last_change(outcome)
+        if context.name != self.selected_name:
+            return
+        ordered = sorted(aliases.values(), key=lambda a: a.alias)
+        pointing: dict[str, list[str]] = {}
+        for alias in ordered:
+            for version in (alias.version, alias.secondary_version):
+                if version is not None:
+                    pointing.setdefault(version, []).append(alias.alias)
+        views: list[VersionView] = [
+            VersionView(artifact=a, aliases=tuple(sorted(set(pointing.get(a.version, ()))))) for a in versions
+        ]
+        now = self.clock()
+        self.versions.show(context.name, views, now, self.tz)
+        self.aliases.show(context.name, ordered, now, self.tz)
+        self.artifacts.set_counts({context.name: sum(1 for a in versions if not a.is_latest)})
+        self._update_detail()
+
+    def _show_last_change(self, outcome: ReleaseOutcome) -> None:
+        self.last_change = outcome
+        label = self.query_one("#last-change", Label)
+        when = local_time(outcome.when, self.tz) if outcome.when else ""
+        label.update(f" Last change: {outcome.summary} · {when} · U undoes it (rolls back revision {outcome.revision})")
+        label.display = True
+
+    def action_undo_last_change(self) -> None:
+        """Roll back exactly the last change made here, guarded by its revision."""
+        last = self.last_change
+        if last is None or last.alias is None or last.revision is None:
+            self.notify("No alias change made from this console yet.", severity="warning", markup=False)
+            return
+        if self.repository is None:
+            return
+        context = self._release_context()
+        if context is None or context.name != last.name:
+            self.notify(f"Select {last.name} first: the last change was to its alias {last.alias}.", markup=False)
+            return
+        alias = context.alias(last.alias)
+        if alias is None or alias.revision != last.revision:
+            self.notify(
+                f"{last.alias} of {last.name} changed since revision {last.revision}; open its rollback (b) instead.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self._open_release(RollbackModal(context, alias))
+
+    def action_promote(self) -> None:
+        context = self._release_context()
+        if context is None:
+            return
+        alias, version, publish = "", "", False
+        current_alias = self.aliases.current
+        view = self.versions.current
+        if self.app.focused is self.aliases.table and current_alias is not None:
+            # "Promote what staging has to production": its version, to the next alias up.
+            # An alias tracking LATEST promotes by publishing it first.
+            version = current_alias.version
+            publish = version == "LATEST"
+            version = "" if publish else version
+            target = next_alias(current_alias.alias, [a.alias for a in context.aliases])
+            alias = "" if target == current_alias.alias else target
+        elif view is not None:
+            alias = current_alias.alias if current_alias is not None else ""
+            if view.artifact.is_latest:
+                publish = True
+            else:
+                version = view.artifact.version
+        self._open_release(PromoteModal(context, alias=alias, version=version, publish=publish))
+
+    def action_rollback(self) -> None:
+        context = self._release_context()
+        alias = self._selected_alias() if context else None
+        if context is not None and alias is not None:
+            self._open_release(RollbackModal(context, alias))
+
+    def action_canary(self) -> None:
+        context = self._release_context()
+        alias = self._selected_alias() if context else None
+        if context is not None and alias is not None:
+            self._open_release(CanaryModal(context, alias))
+
+    def action_alias_history(self) -> None:
+        alias = self._selected_alias()
+        if alias is None or self.repository is None:
+            return
+        rollback = None if self.read_only else self._rollback_from_history
+        self.app.push_screen(
+            AliasHistoryScreen(
+                self.repository, alias.name, alias.alias, clock=self.clock, tz=self.tz, rollback=rollback
+            )
+        )
+
+    def _rollback_from_history(self, alias_name: str, to_revision: int, after: Callable[[], None]) -> None:
+        """The history screen's `b`: the rollback dialog on the state after that row's change."""
+        context = self._release_context()
+        alias = context.alias(alias_name) if context else None
+        if context is None or alias is None:
+            self.notify(f"{alias_name} is not displayed any more; refresh (R) first.", markup=False)
+            return
+        self._open_release(RollbackModal(context, alias, to_revision=to_revision), after)

@@ -8,7 +8,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
-from ..preflight import Checks
+from ..release.preflight import Checks
 
 
 class Checklist(Static):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from .formatting import local_time
+from ..formatting import local_time
 
 if TYPE_CHECKING:
     from core.models import AliasConfig, AliasEvent

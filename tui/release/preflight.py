@@ -1,8 +1,9 @@
 """Pre-flight checks before an alias change or a publish; blocking calls, run them in a worker.
 
-Every check asks the backend, not what the console has cached: the versions the change points at
-exist, are not deleted and their S3 objects carry the sha256 DynamoDB records (HEAD, no download);
-the alias is still at the revision the dialog displayed; LATEST still has the content shown.
+One request per check: every version that would start receiving traffic is known (read with the
+state the dialog shows) and its S3 object carries the sha256 DynamoDB records (one HEAD, no
+download); LATEST's object still has the content shown (one HEAD); the alias is still at the
+revision the dialog displayed (one GetItem). The write itself re-checks existence and revision.
 """
 
 from __future__ import annotations
@@ -20,25 +21,11 @@ from core.errors import (
     VrcError,
 )
 
-from .release import split_text, version_label
+from . import split_text, version_label
 
 if TYPE_CHECKING:
     from core import Repository
-    from core.models import Alias, AliasEvent
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What a dialog is about to do, as far as the checks care; equal plans share results.
-
-    `expected_revision` None means the alias did not exist when displayed.
-    """
-
-    name: str
-    versions: tuple[str, ...] = ()
-    alias: str | None = None
-    expected_revision: int | None = None
-    latest_sha256: str | None = None
+    from core.models import Alias, AliasEvent, Artifact
 
 
 @dataclass(frozen=True)
@@ -61,6 +48,24 @@ class Check:
     ok: bool
     detail: str
     conflict: Conflict | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a dialog is about to do, as far as the checks care; equal plans share results.
+
+    `versions` are checked against `known` (the versions as read with the dialog's state);
+    `expected_revision` None means the alias did not exist when displayed.
+    """
+
+    name: str
+    versions: tuple[str, ...] = ()
+    alias: str | None = None
+    expected_revision: int | None = None
+    latest_sha256: str | None = None
+    known: tuple[Artifact, ...] = field(default=(), compare=False, repr=False)
+    alias_check: Check | None = field(default=None, compare=False, repr=False)
+    """The alias's check when the dialog's own fresh read already answers it (no request)."""
 
 
 @dataclass(frozen=True)
@@ -89,21 +94,26 @@ def run_checks(repository: Repository, plan: Plan, cancelled: Callable[[], bool]
     Backend failures other than the ones checked for (unreachable, access denied) propagate.
     """
     items: list[Check] = []
+    known = {artifact.version: artifact for artifact in plan.known}
     if plan.latest_sha256 is not None:
-        items.append(check_latest(repository, plan.name, plan.latest_sha256))
+        items.append(check_latest(repository, plan.name, plan.latest_sha256, known.get("LATEST")))
     for version in plan.versions:
         if cancelled():
             return Checks(plan, tuple(items))
-        items.append(check_version(repository, plan.name, version))
-    if plan.alias is not None and not cancelled():
+        items.append(check_version(repository, plan.name, version, known.get(version)))
+    if plan.alias_check is not None:
+        items.append(plan.alias_check)
+    elif plan.alias is not None and not cancelled():
         items.append(check_alias(repository, plan.name, plan.alias, plan.expected_revision))
     return Checks(plan, tuple(items))
 
 
-def check_version(repository: Repository, name: str, version: str) -> Check:
+def check_version(repository: Repository, name: str, version: str, artifact: Artifact | None) -> Check:
     subject = version_label(version)
+    if artifact is None:
+        return Check(subject, False, f"version {version} of {name} does not exist or is deleted")
     try:
-        artifact = repository.verify_artifact_version(name, version)
+        repository.verify_object(artifact)
     except ArtifactNotFoundError:
         return Check(subject, False, f"version {version} of {name} does not exist or is deleted")
     except IntegrityError as error:
@@ -111,21 +121,20 @@ def check_version(repository: Repository, name: str, version: str) -> Check:
     return Check(subject, True, f"exists; its S3 object matches sha256 {artifact.sha256[:8]}")
 
 
-def check_latest(repository: Repository, name: str, expected_sha256: str) -> Check:
-    try:
-        latest = repository.verify_artifact_version(name, "LATEST")
-    except ArtifactNotFoundError:
+def check_latest(repository: Repository, name: str, expected_sha256: str, latest: Artifact | None) -> Check:
+    if latest is None:
         return Check("LATEST", False, f"{name} has no LATEST any more")
+    try:
+        repository.verify_object(latest)
     except IntegrityError as error:
-        return Check("LATEST", False, str(error))
-    if latest.sha256 != expected_sha256:
-        detail = f"changed since displayed: now sha256 {latest.sha256[:12]}, was {expected_sha256[:12]}"
+        if "is missing" in str(error):
+            return Check("LATEST", False, str(error))
+        # versioned and vrc rewrite LATEST's object with its new sha256: someone uploaded since.
+        detail = f"changed since displayed: its S3 object no longer has sha256 {expected_sha256[:12]}"
         conflict = Conflict(
             subject=f"LATEST of {name}",
-            message=f"LATEST of {name} was replaced: it is now sha256 {latest.sha256[:12]}, "
-            f"not {expected_sha256[:12]} as displayed",
-            when=latest.update_at,
-            change=f"new upload, {latest.size or 0:,} bytes, sha256 {latest.sha256[:12]}",
+            message=f"LATEST of {name} was replaced since it was displayed (sha256 {expected_sha256[:12]})",
+            change="new upload",
         )
         return Check("LATEST", False, detail, conflict)
     return Check("LATEST", True, f"unchanged since displayed; its S3 object matches sha256 {latest.sha256[:8]}")
@@ -169,7 +178,7 @@ def alias_conflict(
         message=message,
         actor=event.actor if event else (current.updated_by if current else None),
         when=event.time if event else (current.update_at if current else None),
-        change=_event_change(event),
+        change=event_change(event),
         reason=event.reason if event else None,
     )
 
@@ -182,7 +191,7 @@ def conflict_from_error(repository: Repository, name: str, alias: str | None, er
         message=str(error),
         actor=error.actor or (event.actor if event else None),
         when=error.when or (event.time if event else None),
-        change=_event_change(event),
+        change=event_change(event),
         reason=event.reason if event else None,
     )
 
@@ -195,7 +204,7 @@ def _newest_event(repository: Repository, name: str, alias: str) -> AliasEvent |
     return history[0] if history else None
 
 
-def _event_change(event: AliasEvent | None) -> str | None:
+def event_change(event: AliasEvent | None) -> str | None:
     if event is None:
         return None
     return f"revision {event.revision} · {event.action} · {split_text(event.before)} → {split_text(event.after)}"
