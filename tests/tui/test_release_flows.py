@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from textual.command import CommandList
 from textual.pilot import Pilot
-from textual.widgets import Button, Checkbox, Input, Label
+from textual.widgets import Button, Checkbox, DataTable, Input, Label
 from tui_helpers import drive, notifications, settle
 
 from core import Repository
@@ -573,3 +573,254 @@ def test_snapshot_history(snap_compare: SnapCompare, demo_repository: Repository
 
     app = release_app(demo_repository)
     assert snap_compare(app, terminal_size=(80, 24), run_before=picture(open_dialog))
+
+
+# --- issue 10: the preview is the action; outside changes; reload; no-ops; partial writes ---------
+
+
+def versioned_put_alias(repository: Repository, name: str, alias: str, version: int) -> None:
+    """`versioned` 1.0.1 moving an alias on the same bucket and table (no event, no revision)."""
+    from boto_session_manager import BotoSesManager
+    from versioned.s3_and_dynamodb_backend import Repository as VersionedRepository
+
+    bsm = BotoSesManager(region_name=repository.aws_region)
+    VersionedRepository(
+        aws_region=repository.aws_region,
+        s3_bucket=repository.s3_bucket,
+        s3_prefix=repository.s3_prefix,
+        dynamodb_table_name=repository.dynamodb_table_name,
+        suffix=repository.suffix,
+    ).put_alias(name, alias, version=version, bsm=bsm)
+
+
+class RequestCounter:
+    """Counts the AWS requests the console's repository sends (a botocore hook on its clients)."""
+
+    def __init__(self, repository: Repository) -> None:
+        self.names: list[str] = []
+        clients = repository._c(None)
+        for client in (clients.s3, clients.dynamodb, clients.sts):
+            client.meta.events.register("before-call.*.*", self._count)
+
+    def _count(self, model: object, **_: object) -> None:
+        self.names.append(getattr(model, "name", "?"))
+
+    def take(self) -> list[str]:
+        taken, self.names = self.names, []
+        return taken
+
+
+def test_rollback_of_an_alias_created_by_versioned_previews_and_restores_its_first_version(
+    demo_repository: Repository,
+) -> None:
+    # Reproduction 1: created by versioned at v2, moved by vrc to v3 (one event v2 → v3).
+    versioned_put_alias(demo_repository, "churn-model", "qa", 2)
+    other_writer(demo_repository).put_alias("churn-model", "qa", "3")
+
+    async def script(pilot: Pilot[None]) -> None:
+        await select(pilot, "churn-model", alias="qa")
+        await pilot.press("b")
+        await settle(pilot)
+        change = str(dialog(pilot).query_one("#release-change", Label).render())
+        assert "Restore before revision 1 (v2): v3 100% → v2 100%" in change
+        assert "deletes" not in change
+        assert "✓ v2" in checklist(pilot)  # the pre-flight checks the version it restores
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, MainScreen)
+
+    drive(release_app(demo_repository), script)
+    assert demo_repository.get_alias("churn-model", "qa").version == "2"
+
+
+def test_b2_an_outside_move_is_shown_and_rollback_restores_the_state_before_it(demo_repository: Repository) -> None:
+    # Reproduction 2: rev 1..4 by vrc, the last "hotfix: v2 corrupt, pin v1"; then versioned puts v3.
+    colleague = other_writer(demo_repository)
+    for version in ("2", "3", "2"):
+        colleague.put_alias("churn-model", "qa", version)
+    colleague.put_alias("churn-model", "qa", "1", reason="hotfix: v2 corrupt, pin v1")
+
+    async def script(pilot: Pilot[None]) -> None:
+        versioned_put_alias(demo_repository, "churn-model", "qa", 3)  # while the console runs
+        await pilot.press("R")
+        await settle(pilot)
+        await select(pilot, "churn-model", alias="qa")
+        await pilot.press("b")
+        await settle(pilot)
+        modal = dialog(pilot)
+        warning = str(modal.query_one("#rollback-outside", Label).render())
+        assert "changed outside vrc at" in warning and "history before it may be incomplete" in warning
+        change = str(modal.query_one("#release-change", Label).render())
+        assert "before the change made outside vrc (v1): v3 100% → v1 100%" in change
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, MainScreen)
+
+    drive(release_app(demo_repository), script)
+    assert demo_repository.get_alias("churn-model", "qa").version == "1"
+
+
+def test_conflict_reload_resets_the_fields_and_enter_does_not_reverse_the_other_change(
+    demo_repository: Repository,
+) -> None:
+    # Reproduction 3: canary fields typed on v2; a colleague moves the alias to v3 meanwhile.
+    demo_repository.put_alias("churn-model", "qa", "2")
+    colleague = other_writer(demo_repository)
+
+    async def script(pilot: Pilot[None]) -> None:
+        await select(pilot, "churn-model", alias="qa")
+        await pilot.press("C")
+        await settle(pilot)
+        modal = dialog(pilot)
+        await type_into(pilot, "canary-version", "3")
+        await type_into(pilot, "canary-weight", "25")
+        colleague.put_alias("churn-model", "qa", "3", reason="v2 leaks memory")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConflictModal)
+        await pilot.press("r")
+        await settle(pilot)
+        assert pilot.app.screen is modal
+        assert modal.field("canary-stable").value == "3"  # what the dialog proposes when opened now
+        change = str(modal.query_one("#release-change", Label).render())
+        assert change.startswith("Apply: v3 100% → v3 90%") and "v2" not in change.split("→")[1]
+        assert "dana.oncall" in status(pilot) and "v2 100% → v3 100%" in status(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, MainScreen)
+
+    drive(release_app(demo_repository), script)
+    assert demo_repository.get_alias("churn-model", "qa").version == "3"
+
+
+def test_promote_that_changes_nothing_writes_nothing(demo_repository: Repository) -> None:
+    # Reproduction 4: LATEST identical to v4 and development already on v4.
+    demo_repository.put_alias("churn-model", "development", "4")
+    history = demo_repository.list_alias_history("churn-model", "development")
+    versions = demo_repository.list_artifact_versions("churn-model")
+
+    async def script(pilot: Pilot[None]) -> None:
+        await select(pilot, "churn-model", alias="development")
+        await select(pilot, "churn-model", version="LATEST")
+        await pilot.press("p")
+        await settle(pilot)
+        modal = dialog(pilot)
+        assert modal.query_one("#promote-publish", Checkbox).value
+        assert modal.field("promote-alias").value == "development"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert pilot.app.screen is modal
+        assert "nothing to change" in status(pilot)
+        assert modal.query_one("#confirm", Button).disabled
+
+    drive(release_app(demo_repository), script)
+    assert demo_repository.list_alias_history("churn-model", "development") == history
+    assert demo_repository.list_artifact_versions("churn-model") == versions
+
+
+def test_a_publish_whose_alias_move_fails_says_exactly_what_was_written(demo_repository: Repository) -> None:
+    colleague = other_writer(demo_repository)
+
+    async def script(pilot: Pilot[None]) -> None:
+        await select(pilot, "customer-analytics-db", alias="staging")
+        await select(pilot, "customer-analytics-db", version="LATEST")
+        await pilot.press("p")
+        await settle(pilot)
+        modal = dialog(pilot)
+        assert modal.field("promote-alias").value == "staging"
+        colleague.put_alias("customer-analytics-db", "staging", "5", reason="hold")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConflictModal)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert pilot.app.screen is modal
+        text = status(pilot)
+        assert "published version 7" in text and "staging not moved:" in text
+        assert "nothing changed" not in text
+        await pilot.press("escape")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, MainScreen)
+        assert "7" in [view.artifact.version for view in screen.versions.views]
+
+    drive(release_app(demo_repository), script)
+    assert demo_repository.get_artifact_version("customer-analytics-db", 7).version == "7"
+    assert demo_repository.get_alias("customer-analytics-db", "staging").version == "5"
+
+
+def test_request_budgets_of_the_release_dialogs(demo_repository: Repository) -> None:
+    counter = RequestCounter(demo_repository)
+
+    async def script(pilot: Pilot[None]) -> None:
+        await select(pilot, "edge-config", alias="staging")
+        budgets: dict[str, list[str]] = {}
+        for key in ("C", "b", "p"):
+            counter.take()
+            await pilot.press(key)
+            await settle(pilot)
+            budgets[f"open {key}"] = counter.take()
+            await pilot.press("escape")
+            await settle(pilot)
+        await pilot.press("C")
+        await settle(pilot)
+        counter.take()
+        await pilot.press("enter")  # a 10% canary
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, MainScreen)
+        budgets["confirm canary"] = counter.take()
+        await pilot.press("b")
+        await settle(pilot)
+        counter.take()
+        await pilot.press("enter")  # roll the canary back
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, MainScreen)
+        budgets["confirm rollback"] = counter.take()
+        for what, calls in budgets.items():
+            if what.startswith("open"):
+                assert len(calls) <= 2, (what, calls)
+            else:
+                writes = [c for c in calls if c == "TransactWriteItems"]
+                assert len(writes) == 1 and len(calls) - 1 <= 2, (what, calls)
+
+    drive(release_app(demo_repository), script)
+
+
+def test_history_row_rolls_back_and_the_last_change_line_offers_undo(demo_repository: Repository) -> None:
+    for version in ("2", "3", "4"):
+        demo_repository.put_alias("churn-model", "qa", version)
+
+    async def script(pilot: Pilot[None]) -> None:
+        screen = await select(pilot, "churn-model", alias="qa")
+        await pilot.press("h")
+        await settle(pilot)
+        history = pilot.app.screen
+        assert isinstance(history, AliasHistoryScreen)
+        assert [e.revision for e in history.events] == [3, 2, 1]
+        history.query_one("#history-table", DataTable).move_cursor(row=1)
+        await pilot.press("b")
+        await settle(pilot)
+        modal = dialog(pilot)
+        assert isinstance(modal, RollbackModal)
+        change = str(modal.query_one("#release-change", Label).render())
+        assert change.startswith("Restore revision 2 (v3): v4 100% → v3 100%")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert pilot.app.screen is history  # back on the history, reloaded with the rollback on top
+        assert history.events[0].action == "rollback"
+        await pilot.press("escape")
+        await settle(pilot)
+        line = str(screen.query_one("#last-change", Label).render())
+        assert "Last change: churn-model: qa rolled back to v3 100% (revision 4)" in line and "U undoes" in line
+        await pilot.press("U")
+        await settle(pilot)
+        undo = dialog(pilot)
+        assert isinstance(undo, RollbackModal)
+        assert "Restore before revision 4 (v4): v3 100% → v4 100%" in str(undo.query_one("#release-change").render())
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, MainScreen)
+
+    drive(release_app(demo_repository), script)
+    qa = demo_repository.get_alias("churn-model", "qa")
+    assert (qa.version, qa.revision) == ("4", 5)

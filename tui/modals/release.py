@@ -369,6 +369,8 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
         self._conflict = message.conflict
         self.reloaded = True
         self.load_state()
+        if message.conflict is not None:
+            self.show_conflict(message.conflict)
 
     @on(ConflictFound)
     def _conflict_found(self, message: ConflictFound) -> None:
