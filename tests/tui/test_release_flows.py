@@ -7,9 +7,12 @@ Every flow asserts what the backend holds afterwards. The canary histogram is pa
 from __future__ import annotations
 
 import dataclasses
+import re
+import threading
 from collections.abc import Awaitable, Callable
 from datetime import UTC
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.command import CommandList
@@ -824,3 +827,47 @@ def test_history_row_rolls_back_and_the_last_change_line_offers_undo(demo_reposi
     drive(release_app(demo_repository), script)
     qa = demo_repository.get_alias("churn-model", "qa")
     assert (qa.version, qa.revision) == ("4", 5)
+
+
+def test_esc_on_a_pending_write_verifies_and_reports_the_definite_outcome(demo_repository: Repository) -> None:
+    # The write lands but its response never comes back (a paused backend after commit).
+    answer = threading.Event()
+    real_put_alias = demo_repository.put_alias
+
+    def put_alias_then_hang(*args: Any, **kwargs: Any) -> Any:
+        result = real_put_alias(*args, **kwargs)
+        answer.wait(timeout=30)
+        return result
+
+    async def script(pilot: Pilot[None]) -> None:
+        await select(pilot, "churn-model", alias="staging")
+        await pilot.press("C")
+        await settle(pilot)
+        modal = dialog(pilot)
+        object.__setattr__(demo_repository, "put_alias", put_alias_then_hang)
+        await pilot.press("enter")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if "writing…" in status(pilot):
+                break
+        assert re.search(r"writing… \d+s · esc stops waiting", status(pilot))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert pilot.app.screen is modal
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if "outcome:" in status(pilot):
+                break
+        assert "outcome: written at revision 3: staging → v4 90% | v3 10%" in status(pilot)
+        answer.set()
+        await pilot.press("escape")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, MainScreen)
+        staging = next(a for a in screen.aliases.aliases if a.alias == "staging")
+        assert staging.revision == 3
+
+    try:
+        drive(release_app(demo_repository), script)
+    finally:
+        answer.set()

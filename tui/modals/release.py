@@ -9,6 +9,7 @@ The dialog dismisses only once the write succeeded; a partial write says what wa
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
@@ -20,10 +21,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import Button, Input, Label
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from core.errors import ConflictError, VrcError
+from core.errors import BackendError, ConflictError, VrcError
 
 from ..formatting import timestamp
 from ..release import ReleaseSettings, split_text
@@ -91,6 +93,11 @@ class PartlyWritten(Message):
 
 
 @dataclass
+class Verified(Message):
+    text: str
+
+
+@dataclass
 class ConflictFound(Message):
     conflict: Conflict
 
@@ -104,7 +111,7 @@ class StateLoaded(Message):
     history: tuple[AliasEvent, ...] | None
 
 
-_WORKER_GROUPS = {"preflight", "release-write", "release-load"}
+_WORKER_GROUPS = {"preflight", "release-write", "release-load", "release-verify"}
 
 
 class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
@@ -131,6 +138,11 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
         self._writing = False
         self._conflict: Conflict | None = None
         self._partial: str | None = None
+        self._in_flight: P | None = None
+        self._write_started = 0.0
+        self._ticker: Timer | None = None
+        self._verifying = False
+        self._verified: str | None = None
 
     def alias_now_text(self, alias: Alias) -> str:
         """'Now: v4 90% | v6 10% · rev 3 · who · when': the alias as the dialog shows it."""
@@ -336,8 +348,24 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
         reason = self.field("release-reason").value.strip() or proposal.default_reason()  # type: ignore[attr-defined]
         self._writing = True
         self._update_buttons(valid=True)
-        self.show_note("writing…")
+        self._in_flight = proposal
+        self._write_started = time.monotonic()
+        self._verified = None
+        self._tick()
+        self._ticker = self.set_interval(1.0, self._tick)
         self._write(self.context.repository, proposal, reason, alias)
+
+    def _tick(self) -> None:
+        """The pending write, with its elapsed seconds; esc stops waiting for it."""
+        if not self._writing or self._verifying:
+            return
+        elapsed = int(time.monotonic() - self._write_started)
+        self.show_note(f"writing… {elapsed}s · esc stops waiting")
+
+    def _stop_ticker(self) -> None:
+        if self._ticker is not None:
+            self._ticker.stop()
+            self._ticker = None
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="release-write")
     def _write(self, repository: Repository, proposal: P, reason: str | None, alias: str | None) -> None:
@@ -356,13 +384,41 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
 
     @on(Written)
     def _written(self, message: Written) -> None:
+        self._stop_ticker()
+        if self._verifying or self._verified is not None:
+            # The operator stopped waiting; the late answer confirms it, esc still closes.
+            self.written = message.outcome
+            return
         self._writing = False
         self.dismiss(message.outcome)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="release-verify")
+    def _verify(self, repository: Repository, proposal: P) -> None:
+        self.post_message(Verified(proposal.verify(repository)))  # type: ignore[attr-defined]
+
+    @on(Verified)
+    def _verified_outcome(self, message: Verified) -> None:
+        """The definite outcome of a write the operator stopped waiting for."""
+        self._writing = False
+        self._verifying = False
+        self._stop_ticker()
+        self._verified = message.text
+        written = message.text.startswith(("written", "published"))
+        if written and self.written is None:
+            self.written = Outcome(self.context.name, "Verified", f"{self.context.name}: {message.text}", exact=False)
+            self.reloaded = True
+        self._update_buttons(valid=True)
+        text = f"outcome: {message.text} · esc closes"
+        if written:
+            self.show_note(text)
+        else:
+            self.show_error(text)
 
     @on(PartlyWritten)
     def _partly_written(self, message: PartlyWritten) -> None:
         """Part of the change is written: say exactly what, and re-read so a confirm cannot repeat it."""
         self._writing = False
+        self._stop_ticker()
         self.written = message.outcome
         self._partial = message.outcome.summary
         self.show_error(self._partial)
@@ -375,6 +431,7 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
     @on(ConflictFound)
     def _conflict_found(self, message: ConflictFound) -> None:
         self._writing = False
+        self._stop_ticker()
         conflict = message.conflict
         if self._plan is not None:
             failed = Check(conflict.subject.split(" of ")[0], False, conflict.message, conflict)
@@ -463,9 +520,20 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
             self.checks = None
             self.checklist.show_error(message)
         elif worker.group == "release-write":
+            self._stop_ticker()
+            if self._verifying or self._verified is not None:
+                return  # the operator stopped waiting; the verification reports the outcome
             self._writing = False
             self._update_buttons(valid=True)
-            self.show_error(f"nothing changed: {message}")
+            if isinstance(worker.error, VrcError) and not isinstance(worker.error, BackendError):
+                self.show_error(f"nothing changed: {message}")  # refused by the backend: nothing landed
+            else:
+                self._start_verify(f"outcome unknown ({message}) — verifying…")
+        elif worker.group == "release-verify":
+            self._verifying = False
+            self._writing = False
+            self._update_buttons(valid=True)
+            self.show_error(f"outcome unknown: could not verify ({message}); check the alias history")
         else:
             self._confirm_pending = False
             self.show_error(f"could not load: {message}")
@@ -503,9 +571,17 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
 
     def action_cancel(self) -> None:
         if self._writing:
-            self.show_note("writing… wait for it to finish")
+            if not self._verifying:
+                self._start_verify("outcome unknown — verifying…")
             return
         self.dismiss(None)
+
+    def _start_verify(self, note: str) -> None:
+        """Stop waiting for the write: re-read what it would change and report the definite outcome."""
+        self._verifying = True
+        self._writing = True
+        self.show_note(note)
+        self._verify(self.context.repository, self._in_flight)
 
 
 def error_text(error: BaseException | None) -> str:

@@ -82,6 +82,8 @@ class Outcome:
     revision: int | None = None
     when: datetime | None = None
     published: Artifact | None = None
+    exact: bool = True
+    """False when the outcome was verified by a re-read: the panes reload the artifact instead."""
 
 
 class PartialWrite(Exception):
@@ -113,6 +115,30 @@ def _alias_outcome(name: str, title: str, alias: str, result: Alias | None, what
     )
 
 
+def verify_alias(
+    repository: Repository, name: str, alias: str, expected_revision: int | None, after: AliasConfig | None
+) -> str:
+    """After an abandoned wait: whether the alias write landed, as one definite sentence (one GetItem)."""
+    from core.errors import AliasNotFoundError
+
+    try:
+        current: Alias | None = repository.get_alias(name, alias)
+    except AliasNotFoundError:
+        current = None
+    if current is None:
+        if expected_revision is None:
+            return f"not written: {alias} still does not exist"
+        return f"written: {alias} deleted" if after is None else f"not written: {alias} was deleted meanwhile"
+    if expected_revision is not None and current.revision == expected_revision:
+        return f"not written: {alias} is still at revision {current.revision} ({split_text(current.config)})"
+    if current.config == after:
+        return f"written at revision {current.revision}: {alias} → {split_text(current.config)}"
+    return (
+        f"not written by this dialog: {alias} is at revision {current.revision} ({split_text(current.config)}), "
+        f"changed by {current.updated_by or 'unknown'}"
+    )
+
+
 # --- publish + promote, and move ----------------------------------------------------------------
 
 
@@ -127,6 +153,17 @@ class Publish:
     expected_revision: int | None
     known: tuple[Artifact, ...] = field(default=(), repr=False, compare=False)
     title = "Promoted"
+
+    def verify(self, repository: Repository) -> str:
+        versions = repository.list_artifact_versions(self.name)
+        published = next((a for a in versions if not a.is_latest and a.sha256 == self.latest.sha256), None)
+        if published is None or any(a.version == published.version for a in self.known):
+            return "not written: no new version with LATEST's sha256"
+        text = f"published version {published.version}"
+        if self.alias is None:
+            return text
+        after = AliasConfig(version=published.version)
+        return f"{text}; {verify_alias(repository, self.name, self.alias, self.expected_revision, after)}"
 
     def change_text(self) -> str:
         lines = [f"Publish: LATEST (sha256 {self.latest.sha256[:12]}) becomes the next version"]
@@ -195,6 +232,9 @@ class Move:
     @property
     def after(self) -> AliasConfig:
         return AliasConfig(version=self.version)
+
+    def verify(self, repository: Repository) -> str:
+        return verify_alias(repository, self.name, self.alias, self.expected_revision, self.after)
 
     def change_text(self) -> str:
         line = f"{self.alias}: {change_text(self.before, self.after)}"
@@ -278,6 +318,9 @@ class Rollback:
     @property
     def alias(self) -> str:
         return self.plan.alias
+
+    def verify(self, repository: Repository) -> str:
+        return verify_alias(repository, self.name, self.alias, self.plan.expected_revision, self.plan.target)
 
     def change_text(self) -> str:
         return f"Restore {self.plan.label}: {change_text(self.plan.before, self.plan.target)}"
@@ -394,6 +437,9 @@ class CanaryStep:
         if self.mode == "abort":
             return AliasConfig(version=self.stable)
         return AliasConfig(version=self.stable, secondary_version=self.canary, secondary_version_weight=self.weight)
+
+    def verify(self, repository: Repository) -> str:
+        return verify_alias(repository, self.name, self.alias, self.expected_revision, self.after)
 
     def change_text(self) -> str:
         title = {"apply": "Apply", "promote": "Promote canary", "abort": "Abort canary"}[self.mode]

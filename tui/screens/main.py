@@ -590,7 +590,9 @@ class MainScreen(Screen[None]):
             written = outcome or modal.written
             if outcome is not None:
                 self.notify(outcome.summary, title=outcome.title, markup=False)
-            if written is not None or modal.reloaded:
+            if written is not None and not written.exact:
+                self.select_artifact(written.name, force=True)
+            elif written is not None or modal.reloaded:
                 self._apply_release(modal.context, written)
             if after is not None:
                 after()
