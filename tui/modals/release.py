@@ -30,7 +30,7 @@ from core.errors import BackendError, ConflictError, VrcError
 from ..formatting import timestamp
 from ..release import ReleaseSettings, split_text
 from ..release.preflight import Check, Checks, Conflict, Plan, conflict_from_error, run_checks
-from ..release.proposals import Incomplete, NothingToChange, NotReady, Outcome, PartialWrite, ReleaseState
+from ..release.proposals import Incomplete, NothingToChange, NotReady, Outcome, PartialWrite, Proposal, ReleaseState
 from ..widgets.checklist import Checklist
 from .conflict import ConflictModal
 
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from core import Repository
     from core.models import Alias, AliasEvent, Artifact
 
-P = TypeVar("P")
+P = TypeVar("P", bound=Proposal)
 
 
 @dataclass(frozen=True)
@@ -260,10 +260,10 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
             return
         if not self._writing and self._partial is None:
             self.clear_status()
-        change.update(proposal.change_text())  # type: ignore[attr-defined]
+        change.update(proposal.change_text())
         change.display = True
         self.show_proposal(proposal)
-        plan: Plan = proposal.checks_plan()  # type: ignore[attr-defined]
+        plan: Plan = proposal.checks_plan()
         if plan != self._plan or (self.checks is None and not self._checking):
             self._start_checks(plan)
         self._update_buttons(valid=True)
@@ -345,7 +345,7 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
                 failure = self.checks.failures[0]
                 self.show_error(f"pre-flight failed: {failure.subject}: {failure.detail}")
             return
-        reason = self.field("release-reason").value.strip() or proposal.default_reason()  # type: ignore[attr-defined]
+        reason = self.field("release-reason").value.strip() or proposal.default_reason()
         self._writing = True
         self._update_buttons(valid=True)
         self._in_flight = proposal
@@ -370,7 +370,7 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="release-write")
     def _write(self, repository: Repository, proposal: P, reason: str | None, alias: str | None) -> None:
         try:
-            outcome: ReleaseOutcome = proposal.apply(repository, reason)  # type: ignore[attr-defined]
+            outcome: ReleaseOutcome = proposal.apply(repository, reason)
         except ConflictError as error:
             self.post_message(ConflictFound(conflict_from_error(repository, self.context.name, alias, error)))
             return
@@ -394,7 +394,7 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="release-verify")
     def _verify(self, repository: Repository, proposal: P) -> None:
-        self.post_message(Verified(proposal.verify(repository)))  # type: ignore[attr-defined]
+        self.post_message(Verified(proposal.verify(repository)))
 
     @on(Verified)
     def _verified_outcome(self, message: Verified) -> None:

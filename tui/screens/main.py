@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from textual import log, on, work
 from textual.app import ComposeResult
@@ -585,7 +585,7 @@ class MainScreen(Screen[None]):
             self.notify(SELECT_ALIAS, severity="warning")
         return alias
 
-    def _open_release(self, modal: ReleaseModal[object], after: Callable[[], None] | None = None) -> None:
+    def _open_release(self, modal: ReleaseModal[Any], after: Callable[[], None] | None = None) -> None:
         def done(outcome: ReleaseOutcome | None) -> None:
             written = outcome or modal.written
             if outcome is not None:
