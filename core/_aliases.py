@@ -9,7 +9,7 @@ from typing import Any
 
 from . import items as it
 from ._storage import MAX_ATTEMPTS, Context, cancellation_codes, cancellation_item
-from .errors import ArtifactNotFoundError, ConflictError, InvalidArgumentError
+from .errors import ArtifactNotFoundError, ConflictError
 from .layout import alias_pk, encode_version_sk, history_pk
 from .models import Alias, AliasAction, AliasConfig, AliasEvent
 
@@ -163,20 +163,6 @@ def alias_write(
         return {"Delete": {**op, "Key": it.key(alias_pk(name), alias)}}
     item = it.alias_item(name, alias, after, update_at=now, revision=revision, actor=actor, reason=reason)
     return {"Put": {**op, "Item": item}}
-
-
-def rollback_target(
-    history: list[AliasEvent], name: str, alias: str, to_revision: int | None
-) -> tuple[AliasConfig | None, str]:
-    """The configuration a rollback restores (None: no alias) and how to name it in errors."""
-    if not history:
-        raise ConflictError(f"alias {alias!r} of {name!r} has no recorded history to roll back")
-    if to_revision is None:
-        return history[0].before, f"its state before revision {history[0].revision}"
-    match = [e for e in history if e.revision == to_revision]
-    if not match:
-        raise InvalidArgumentError(f"alias {alias!r} of {name!r} has no revision {to_revision} in its history")
-    return match[0].after, f"revision {to_revision}"
 
 
 def last_recorded_revision(ctx: Context, name: str, alias: str) -> int:

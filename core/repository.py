@@ -39,6 +39,7 @@ from .layout import (
     validate_name,
 )
 from .models import Alias, AliasAction, AliasConfig, AliasEvent, Artifact, Problem, VersionView
+from .planning import plan_rollback
 from .validation import (
     RESERVED_METADATA,
     alias_config,
@@ -480,7 +481,12 @@ class Repository:
         if to_revision is not None:
             validate_count("to_revision", to_revision, minimum=1)
         history = self.list_alias_history(name, alias, limit=1000, bsm=bsm)
-        target, label = _aliases.rollback_target(history, name, alias, to_revision)
+        try:
+            current: Alias | None = self.get_alias(name, alias, bsm=bsm)  # also what _change_alias guards on
+        except AliasNotFoundError:
+            current = None
+        plan = plan_rollback(current, history, to_revision, name=name, alias=alias)
+        target, label = plan.target, plan.label
         try:
             return self._change_alias(name, alias, target, "rollback", expected_revision, reason, bsm)
         except ArtifactNotFoundError as exc:
