@@ -20,7 +20,7 @@ from .layout import (
     history_sk,
     parse_time,
 )
-from .models import AliasConfig, AliasEvent
+from .models import AliasConfig, AliasEvent, FreezeWindow
 
 Item = dict[str, dict[str, Any]]
 
@@ -127,6 +127,7 @@ def alias_item(
     revision: int,
     actor: str,
     reason: str | None,
+    freeze: FreezeWindow | None = None,
 ) -> Item:
     item: Item = {
         **key(alias_pk(name), alias),
@@ -140,7 +141,28 @@ def alias_item(
         item["secondary_version_weight"] = n(config.secondary_version_weight or 0)
     if reason:
         item["reason"] = s(reason)
+    if freeze is not None:
+        item["frozen_until"] = s(format_time(freeze.until))
+        item["frozen_by"] = s(freeze.by)
+        item["frozen_reason"] = s(freeze.reason)
     return item
+
+
+def alias_freeze(item: Item | None) -> FreezeWindow | None:
+    """The freeze stored on an alias item, expired or not; None if it has none."""
+    if item is None:
+        return None
+    until = get_s(item, "frozen_until")
+    if until is None:
+        return None
+    return FreezeWindow(
+        until=parse_time(until), by=get_s(item, "frozen_by") or "", reason=get_s(item, "frozen_reason") or ""
+    )
+
+
+def active_freeze(item: Item | None, now: datetime) -> FreezeWindow | None:
+    freeze = alias_freeze(item)
+    return freeze if freeze is not None and freeze.active(now) else None
 
 
 def alias_config(item: Item) -> AliasConfig:
@@ -204,6 +226,10 @@ def event_item(event: AliasEvent) -> Item:
     }
     if event.reason:
         item["reason"] = s(event.reason)
+    if event.frozen_until is not None:
+        item["frozen_until"] = s(format_time(event.frozen_until))
+    if event.override_freeze_reason:
+        item["override_freeze_reason"] = s(event.override_freeze_reason)
     return item
 
 
@@ -218,4 +244,6 @@ def event_from(name: str, item: Item) -> AliasEvent:
         before=_config_from(item.get("before")),
         after=_config_from(item.get("after")),
         reason=get_s(item, "reason"),
+        frozen_until=None if "frozen_until" not in item else parse_time(item["frozen_until"]["S"]),
+        override_freeze_reason=get_s(item, "override_freeze_reason"),
     )
