@@ -116,14 +116,18 @@ def change_alias(
         else:
             after, freeze_after = request.after, active  # a change keeps a running freeze; drops an expired one
             unchanged = after == before_config
-        if unchanged or (active is not None and action not in ("rollback", *NOT_CONFIG_CHANGES)):
+        blocked = active if action not in ("rollback", *NOT_CONFIG_CHANGES) else None  # a freeze in the way
+        if unchanged or blocked is not None:
             if not fresh:  # judged on what this repository last saw: confirm on the stored alias
-                before, fresh = reread(), True
+                stored = reread()
+                if pinned and stored != before:
+                    raise alias_moved(name, alias, expected, stored)  # not the state the caller decided on
+                before, fresh = stored, True
                 continue
             if unchanged:
                 return current  # nothing to change: nothing is written
-            if not request.override_freeze_reason:
-                raise frozen(name, alias, active)
+            if blocked is not None and not request.override_freeze_reason:
+                raise frozen(name, alias, blocked)
         # Recorded whenever a change goes through a running freeze with a reason given for it.
         overriding = active is not None and action not in NOT_CONFIG_CHANGES and bool(request.override_freeze_reason)
 

@@ -240,7 +240,7 @@ def event_from(name: str, item: Item) -> AliasEvent:
         revision=int(item["revision"]["N"]),
         time=parse_time(item["time"]["S"]),
         actor=item["actor"]["S"],
-        action=item["action"]["S"],  # type: ignore[arg-type]
+        action=item["action"]["S"],
         before=_config_from(item.get("before")),
         after=_config_from(item.get("after")),
         reason=get_s(item, "reason"),
