@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 
-from core import ArtifactNotFoundError, ConflictError, Repository
+from core import AliasNotFoundError, ArtifactNotFoundError, ConflictError, InvalidArgumentError, Repository
 from core.errors import FrozenError
 from core.layout import format_time
 from core.models import AliasConfig
@@ -348,6 +348,17 @@ def test_freeze_refuses_changes_until_it_expires_and_versioned_still_reads_the_a
 def test_unfreeze_is_recorded_and_freeze_takes_expected_revision(world: World) -> None:
     world.core.put_alias("app", "prod", 1)
     until = world.clock.now + timedelta(minutes=30)
+    world.take()
+    for bad in (
+        {"reason": " ", "until": until},
+        {"reason": "x", "until": world.clock.now},
+        {"reason": "x", "until": until.replace(tzinfo=None)},
+    ):
+        with pytest.raises(InvalidArgumentError):
+            world.core.freeze("app", "prod", **bad)
+    assert world.take() == []  # refused before any request
+    with pytest.raises(AliasNotFoundError):
+        world.core.freeze("app", "staging", reason="x", until=until)
     with pytest.raises(ConflictError):
         world.core.freeze("app", "prod", reason="x", until=until, expected_revision=5)
     world.core.freeze("app", "prod", reason="release train", until=until)
