@@ -399,3 +399,35 @@ def test_a_rollback_after_a_freeze_restores_the_state_before_the_last_move(world
     world.core.freeze("app", "prod", reason="bad release", until=world.clock.now + timedelta(hours=1))
     back = world.core.rollback_alias("app", "prod")
     assert back is not None and back.version == "1"
+
+
+def test_two_repositories_that_saw_the_same_outside_change_record_it_once(world: World) -> None:
+    world.core.put_alias("app", "prod", 1)
+    other = Repository(
+        aws_region=REGION,
+        s3_bucket=BUCKET,
+        dynamodb_table_name=TABLE,
+        boto_session=boto3.Session(region_name=REGION),
+        operator="dana",
+        use_sts=False,
+    )
+    world.vput(3)
+    assert world.core.alias_outside_change("app", "prod") is not None
+    assert other.alias_outside_change("app", "prod") is not None
+    world.core.put_alias("app", "prod", 2)
+    other.put_alias("app", "prod", 1)  # its view is stale: learns the new state and the newest event again
+    history = world.history()
+    assert_unbroken(history)
+    assert [e.action for e in history] == ["move", "move", "external", "create"]
+    assert [e.actor for e in history[:2]] == ["dana", "tester"]
+
+
+def test_a_write_after_the_repository_own_write_is_one_request(world: World) -> None:
+    world.core.put_alias("app", "prod", 1)
+    world.take()
+    world.core.put_alias("app", "prod", 2)
+    assert world.take() == ["TransactWriteItems"]
+    world.core.get_alias("app", "prod")  # what the console does before a change
+    world.take()
+    world.core.put_alias("app", "prod", 1, 2, 10)
+    assert world.take() == ["TransactWriteItems"]
