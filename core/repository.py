@@ -293,13 +293,19 @@ class Repository:
 
     def list_versions_with_aliases(self, name: str, bsm: Any = None) -> list[VersionView]:
         """Versions (as list_artifact_versions) with the aliases pointing at each."""
+        return self.list_versions_and_aliases(name, bsm=bsm)[0]
+
+    def list_versions_and_aliases(self, name: str, bsm: Any = None) -> tuple[list[VersionView], list[Alias]]:
+        """Versions with the aliases pointing at each, and the aliases themselves: two queries in all."""
         versions = self.list_artifact_versions(name, bsm=bsm)
+        aliases = self.list_aliases(name, bsm=bsm)
         pointing: dict[str, list[str]] = {}
-        for alias in self.list_aliases(name, bsm=bsm):
+        for alias in aliases:
             pointing.setdefault(alias.version, []).append(alias.alias)
             if alias.secondary_version is not None:
                 pointing.setdefault(alias.secondary_version, []).append(alias.alias)
-        return [VersionView(artifact=a, aliases=tuple(sorted(pointing.get(a.version, ())))) for a in versions]
+        views = [VersionView(artifact=a, aliases=tuple(sorted(pointing.get(a.version, ())))) for a in versions]
+        return views, aliases
 
     def list_artifact_names(self, bsm: Any = None) -> list[str]:
         """Artifact names: one S3 listing page per 1,000 names."""

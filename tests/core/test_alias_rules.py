@@ -431,3 +431,20 @@ def test_a_write_after_the_repository_own_write_is_one_request(world: World) -> 
     world.take()
     world.core.put_alias("app", "prod", 1, 2, 10)
     assert world.take() == ["TransactWriteItems"]
+
+
+def test_versions_and_aliases_of_an_artifact_in_two_queries(world: World) -> None:
+    world.core.put_alias("app", "prod", 1, 2, 10)
+    world.core.freeze("app", "prod", reason="incident", until=world.clock.now + timedelta(hours=1))
+    world.vput(3, alias="dev")
+    world.take()
+    views, aliases = world.core.list_versions_and_aliases("app")
+    assert world.take() == ["Query", "Query"]
+    assert [(v.artifact.version, v.aliases) for v in views] == [
+        ("LATEST", ()),
+        ("3", ("dev",)),
+        ("2", ("prod",)),
+        ("1", ("prod",)),
+    ]
+    assert [(a.alias, a.frozen_reason) for a in aliases] == [("dev", None), ("prod", "incident")]
+    assert views == world.core.list_versions_with_aliases("app")
