@@ -82,8 +82,11 @@ def change_alias(
     expected = request.expected_revision if request.expected_revision is not None else observed_revision
 
     def reread() -> it.Item | None:
+        nonlocal newest
         item = ctx.get_item(it.key(alias_pk(name), alias))
         seen[seen_key] = item
+        if item != before:
+            newest = UNKNOWN  # what we knew of the history went with the item we knew
         return item
 
     for attempt in range(MAX_ATTEMPTS):
@@ -106,7 +109,11 @@ def change_alias(
         now = ctx.now()
         current = None if before is None else ctx.alias(name, before)
         before_config = None if current is None else current.config
+        outside = find_outside_change(current, newest)
         active = it.active_freeze(before, now)
+        if active is None and outside is not None and newest is not None and newest.freeze is not None:
+            # Another tool rewrote the item and dropped the freeze (versioned 1.0.1 does): it still holds.
+            active = newest.freeze if newest.freeze.active(now) else None
         action = request.action
         if action in NOT_CONFIG_CHANGES:
             if current is None:
@@ -131,7 +138,6 @@ def change_alias(
         # Recorded whenever a change goes through a running freeze with a reason given for it.
         overriding = active is not None and action not in NOT_CONFIG_CHANGES and bool(request.override_freeze_reason)
 
-        outside = find_outside_change(current, newest)
         revision = max(it.alias_revision(before), 0 if newest is None else newest.revision)
         events: list[AliasEvent] = []
         if outside is not None:
@@ -149,6 +155,7 @@ def change_alias(
                     before=newest.after,
                     after=before_config,
                     reason=f"changed outside vrc; recorded by {request.actor}'s next change",
+                    freeze=it.active_freeze(before, now),  # as observed: another tool may have dropped it
                 )
             )
         revision += 1
@@ -162,7 +169,7 @@ def change_alias(
             before=before_config,
             after=after,
             reason=request.reason,
-            frozen_until=None if action != "freeze" or freeze_after is None else freeze_after.until,
+            freeze=freeze_after,
             override_freeze_reason=request.override_freeze_reason if overriding else None,
         )
         events.append(event)

@@ -141,15 +141,18 @@ def alias_item(
         item["secondary_version_weight"] = n(config.secondary_version_weight or 0)
     if reason:
         item["reason"] = s(reason)
-    if freeze is not None:
-        item["frozen_until"] = s(format_time(freeze.until))
-        item["frozen_by"] = s(freeze.by)
-        item["frozen_reason"] = s(freeze.reason)
+    item.update(freeze_attributes(freeze))
     return item
 
 
+def freeze_attributes(freeze: FreezeWindow | None) -> Item:
+    if freeze is None:
+        return {}
+    return {"frozen_until": s(format_time(freeze.until)), "frozen_by": s(freeze.by), "frozen_reason": s(freeze.reason)}
+
+
 def alias_freeze(item: Item | None) -> FreezeWindow | None:
-    """The freeze stored on an alias item, expired or not; None if it has none."""
+    """The freeze stored on an alias or event item, expired or not; None if it has none."""
     if item is None:
         return None
     until = get_s(item, "frozen_until")
@@ -226,8 +229,7 @@ def event_item(event: AliasEvent) -> Item:
     }
     if event.reason:
         item["reason"] = s(event.reason)
-    if event.frozen_until is not None:
-        item["frozen_until"] = s(format_time(event.frozen_until))
+    item.update(freeze_attributes(event.freeze))
     if event.override_freeze_reason:
         item["override_freeze_reason"] = s(event.override_freeze_reason)
     return item
@@ -244,6 +246,6 @@ def event_from(name: str, item: Item) -> AliasEvent:
         before=_config_from(item.get("before")),
         after=_config_from(item.get("after")),
         reason=get_s(item, "reason"),
-        frozen_until=None if "frozen_until" not in item else parse_time(item["frozen_until"]["S"]),
+        freeze=alias_freeze(item),
         override_freeze_reason=get_s(item, "override_freeze_reason"),
     )

@@ -193,14 +193,14 @@ class AliasEvent(_Frozen):
     before: AliasConfig | None
     after: AliasConfig | None
     reason: str | None = None
-    frozen_until: datetime | None = None
-    """For a "freeze" event: the end of the window."""
+    freeze: FreezeWindow | None = None
+    """The freeze in force after this change: set by a "freeze", kept by changes made during it."""
     override_freeze_reason: str | None = None
     """Set when this change went through a freeze: the reason given to override it."""
 
     def describe(self) -> str:
-        if self.action == "freeze" and self.frozen_until is not None:
-            return f"frozen until {self.frozen_until:%Y-%m-%d %H:%M} UTC"
+        if self.action == "freeze" and self.freeze is not None:
+            return f"frozen until {self.freeze.until:%Y-%m-%d %H:%M} UTC"
         if self.action == "unfreeze":
             return "unfrozen"
         before = self.before.describe() if self.before else "(none)"

@@ -310,7 +310,7 @@ def test_freeze_refuses_changes_until_it_expires_and_versioned_still_reads_the_a
     assert world.versioned.get_alias("app", "prod", bsm=world.bsm).version == "2"
     assert [a.alias for a in world.versioned.list_aliases("app", bsm=world.bsm)] == ["prod"]
     event = world.history()[0]
-    assert (event.action, event.before, event.after, event.frozen_until, event.reason) == (
+    assert (event.action, event.before, event.after, event.freeze.until, event.reason) == (
         "freeze",
         cfg("2"),
         cfg("2"),
@@ -448,3 +448,43 @@ def test_versions_and_aliases_of_an_artifact_in_two_queries(world: World) -> Non
     ]
     assert [(a.alias, a.frozen_reason) for a in aliases] == [("dev", None), ("prod", "incident")]
     assert views == world.core.list_versions_with_aliases("app")
+
+
+def test_a_freeze_erased_by_versioned_still_holds_for_vrc_and_the_next_write_restores_it(world: World) -> None:
+    world.core.put_alias("app", "prod", 1)
+    until = world.clock.now + timedelta(hours=1)
+    world.core.freeze("app", "prod", reason="incident 7", until=until)
+    world.vput(2)  # versioned 1.0.1 rewrites the whole item: the freeze attributes are gone
+    assert world.core.get_alias("app", "prod").frozen_until is None
+    with pytest.raises(FrozenError, match="incident 7"):
+        world.core.put_alias("app", "prod", 3)
+    moved = world.core.put_alias("app", "prod", 3, override_freeze_reason="ship the fix")
+    assert (moved.frozen_until, moved.frozen_reason) == (until, "incident 7")
+    history = world.history()
+    assert_unbroken(history)
+    assert [(e.action, e.freeze is not None) for e in history] == [
+        ("move", True),
+        ("external", False),
+        ("freeze", True),
+        ("create", False),
+    ]
+    assert history[0].override_freeze_reason == "ship the fix"
+    world.clock.advance(hours=1, seconds=1)
+    assert world.core.put_alias("app", "prod", 1).frozen_until is None
+    assert world.history()[0].freeze is None
+
+
+def test_a_change_by_another_vrc_repository_is_not_mistaken_for_an_outside_change(world: World) -> None:
+    world.core.put_alias("app", "prod", 1)
+    other = Repository(
+        aws_region=REGION,
+        s3_bucket=BUCKET,
+        dynamodb_table_name=TABLE,
+        boto_session=boto3.Session(region_name=REGION),
+        operator="dana",
+        use_sts=False,
+    )
+    other.put_alias("app", "prod", 2)
+    assert world.core.put_alias("app", "prod", 1).revision == 3  # core's view said "already on v1"
+    assert [e.action for e in world.history()] == ["move", "move", "create"]
+    assert_unbroken(world.history())
