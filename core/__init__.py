@@ -17,6 +17,7 @@ if TYPE_CHECKING:
         BackendError,
         ConflictError,
         EndpointUnreachableError,
+        FrozenError,
         IntegrityError,
         InvalidArgumentError,
         InvalidNameError,
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
         VrcError,
         WeightTypeError,
     )
-    from .models import Alias, AliasConfig, AliasEvent, Artifact, Problem, S3Location, VersionView
+    from .models import Alias, AliasConfig, AliasEvent, Artifact, FreezeWindow, Problem, S3Location, VersionView
     from .repository import PurgeResult, Repository
     from .session import connect
 
@@ -43,6 +44,7 @@ _ORIGIN = {
             "BackendError",
             "ConflictError",
             "EndpointUnreachableError",
+            "FrozenError",
             "IntegrityError",
             "InvalidArgumentError",
             "InvalidNameError",
@@ -58,7 +60,8 @@ _ORIGIN = {
         "errors",
     ),
     **dict.fromkeys(
-        ("Alias", "AliasConfig", "AliasEvent", "Artifact", "Problem", "S3Location", "VersionView"), "models"
+        ("Alias", "AliasConfig", "AliasEvent", "Artifact", "FreezeWindow", "Problem", "S3Location", "VersionView"),
+        "models",
     ),
     **dict.fromkeys(("PurgeResult", "Repository"), "repository"),
     "connect": "session",
@@ -75,6 +78,8 @@ __all__ = [
     "BackendError",
     "ConflictError",
     "EndpointUnreachableError",
+    "FreezeWindow",
+    "FrozenError",
     "IntegrityError",
     "InvalidArgumentError",
     "InvalidNameError",

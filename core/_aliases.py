@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import random
 import time
 from datetime import datetime
@@ -9,79 +11,183 @@ from typing import Any
 
 from . import items as it
 from ._storage import MAX_ATTEMPTS, Context, cancellation_codes, cancellation_item
-from .errors import ArtifactNotFoundError, ConflictError
+from .errors import AliasNotFoundError, ArtifactNotFoundError, ConflictError, FrozenError
 from .layout import alias_pk, encode_version_sk, history_pk
-from .models import Alias, AliasAction, AliasConfig, AliasEvent
+from .models import NOT_CONFIG_CHANGES, Alias, AliasAction, AliasConfig, AliasEvent, FreezeWindow
+from .planning import find_outside_change
 
 # What a repository last saw of each (name, alias): the alias item, or None for "no alias".
 AliasSeen = dict[tuple[str, str], it.Item | None]
+# The newest history event of each (name, alias), known while the alias item is still the one stored
+# beside it (every vrc write changes the item, so an unchanged item means no newer event).
+NewestSeen = dict[tuple[str, str], tuple[it.Item | None, AliasEvent | None]]
+
+# The actor of an "external" event: the change was made by another tool (e.g. versioned), by someone unknown.
+OUTSIDE_ACTOR = "outside vrc"
+
+
+class _Unknown(enum.Enum):
+    UNKNOWN = enum.auto()
+
+
+UNKNOWN = _Unknown.UNKNOWN
+
+
+@dataclasses.dataclass(frozen=True)
+class Request:
+    """One alias change asked of `change_alias`."""
+
+    after: AliasConfig | None
+    """The configuration to write (None deletes); ignored by "freeze"/"unfreeze", which keep it."""
+    action: AliasAction | None
+    """None: classified from before and after. "rollback" may go through a freeze."""
+    actor: str
+    reason: str | None = None
+    expected_revision: int | None = None
+    override_freeze_reason: str | None = None
+    freeze: FreezeWindow | None = None
+    """The new freeze window of a "freeze"."""
 
 
 def change_alias(
     ctx: Context,
     seen: AliasSeen,
+    newest_seen: NewestSeen,
     name: str,
     alias: str,
-    after: AliasConfig | None,
-    action: AliasAction | None,
-    expected_revision: int | None,
-    reason: str | None,
-    actor: str,
+    request: Request,
+    *,
+    before: it.Item | None | _Unknown = UNKNOWN,
+    newest: AliasEvent | None | _Unknown = UNKNOWN,
 ) -> Alias | None:
-    """Apply one alias change and its history event in a single transaction.
+    """Apply one alias change and its history event(s) in a single transaction.
 
-    The condition pins the alias to exactly the state the event records as `before`
-    (revision and update_at), so history never lies. The state comes from what this
-    repository last saw (`seen`); a stale guess costs one failed request that returns the real item.
+    The condition pins the alias to exactly the state the event records as `before` (revision,
+    update_at and configuration), so history never lies. If that state is not what the newest event
+    left (an outside change), an "external" event recording it goes into the same transaction first.
+    A change that would leave the alias as it is writes nothing and returns the alias as stored.
+
+    `before` and `newest`, when the caller has just read them, save the requests; otherwise the alias
+    comes from what this repository last saw (a stale guess costs one failed request that returns
+    the real item) and the newest event from one history query.
     """
     seen_key = (name, alias)
-    if seen_key in seen:
-        before = seen[seen_key]
-    else:
-        before = ctx.get_item(it.key(alias_pk(name), alias))
-    if before is not None and "version" not in before:
-        raise ConflictError(
-            f"alias key {alias!r} of {name!r} is taken by an item of artifact "
-            f"'__{name}-alias' (a name versioned allowed); pick another alias name"
-        )
-    floor = 0  # lowest revision the history allows next, raised after a collision
+    fresh = not isinstance(before, _Unknown)  # read during this call: decisions may rest on it
+    if isinstance(before, _Unknown):
+        before = seen[seen_key] if seen_key in seen else ctx.get_item(it.key(alias_pk(name), alias))
+        fresh = seen_key not in seen
+    seen[seen_key] = before
+    observed_revision = it.alias_revision(before)
+    pinned = request.expected_revision is not None or request.action == "rollback"
+    expected = request.expected_revision if request.expected_revision is not None else observed_revision
+
+    def reread() -> it.Item | None:
+        nonlocal newest
+        item = ctx.get_item(it.key(alias_pk(name), alias))
+        seen[seen_key] = item
+        if item != before:
+            newest = UNKNOWN  # what we knew of the history went with the item we knew
+        return item
+
     for attempt in range(MAX_ATTEMPTS):
-        current_revision = it.alias_revision(before)
-        if expected_revision is not None and current_revision != expected_revision:
-            fresh = ctx.get_item(it.key(alias_pk(name), alias))
-            seen[seen_key] = fresh
-            if it.alias_revision(fresh) != expected_revision:
-                raise alias_moved(name, alias, expected_revision, fresh)
-            before = fresh
-            continue
-        if after is None and before is None:
-            return None  # deleting an alias that does not exist changes nothing
-        before_config = None if before is None else it.alias_config(before)
-        revision = max(current_revision, floor) + 1
+        if before is not None and "version" not in before:
+            raise ConflictError(
+                f"alias key {alias!r} of {name!r} is taken by an item of artifact "
+                f"'__{name}-alias' (a name versioned allowed); pick another alias name"
+            )
+        if request.expected_revision is not None and it.alias_revision(before) != request.expected_revision:
+            if not fresh:
+                before, fresh = reread(), True
+                continue
+            raise alias_moved(name, alias, request.expected_revision, before)
+        if isinstance(newest, _Unknown):
+            newest = known_newest(newest_seen, seen_key, before)
+        if isinstance(newest, _Unknown):
+            found = history_items(ctx, name, alias, 1)
+            newest = it.event_from(name, found[0]) if found else None
+            newest_seen[seen_key] = (before, newest)
         now = ctx.now()
+        current = None if before is None else ctx.alias(name, before)
+        before_config = None if current is None else current.config
+        outside = find_outside_change(current, newest)
+        active = it.active_freeze(before, now)
+        if active is None and outside is not None and newest is not None and newest.freeze is not None:
+            # Another tool rewrote the item and dropped the freeze (versioned 1.0.1 does): it still holds.
+            active = newest.freeze if newest.freeze.active(now) else None
+        action = request.action
+        if action in NOT_CONFIG_CHANGES:
+            if current is None:
+                raise AliasNotFoundError(f"alias {alias!r} of artifact {name!r} not found")
+            after, freeze_after = before_config, request.freeze
+            unchanged = freeze_after == active
+        else:
+            after, freeze_after = request.after, active  # a change keeps a running freeze; drops an expired one
+            unchanged = after == before_config
+        blocked = active if action not in ("rollback", *NOT_CONFIG_CHANGES) else None  # a freeze in the way
+        if unchanged or blocked is not None:
+            if not fresh:  # judged on what this repository last saw: confirm on the stored alias
+                stored = reread()
+                if pinned and stored != before:
+                    raise alias_moved(name, alias, expected, stored)  # not the state the caller decided on
+                before, fresh = stored, True
+                continue
+            if unchanged:
+                return current  # nothing to change: nothing is written
+            if blocked is not None and not request.override_freeze_reason:
+                raise frozen(name, alias, blocked)
+        # Recorded whenever a change goes through a running freeze with a reason given for it.
+        overriding = active is not None and action not in NOT_CONFIG_CHANGES and bool(request.override_freeze_reason)
+
+        revision = max(it.alias_revision(before), 0 if newest is None else newest.revision)
+        events: list[AliasEvent] = []
+        if outside is not None:
+            assert newest is not None  # an outside change contradicts a recorded event
+            observed_at = current.update_at if current is not None and current.update_at > newest.time else now
+            revision += 1
+            events.append(
+                AliasEvent(
+                    name=name,
+                    alias=alias,
+                    revision=revision,
+                    time=observed_at,
+                    actor=OUTSIDE_ACTOR,
+                    action="external",
+                    before=newest.after,
+                    after=before_config,
+                    reason=f"changed outside vrc; recorded by {request.actor}'s next change",
+                    freeze=it.active_freeze(before, now),  # as observed: another tool may have dropped it
+                )
+            )
+        revision += 1
         event = AliasEvent(
             name=name,
             alias=alias,
             revision=revision,
             time=now,
-            actor=actor,
+            actor=request.actor,
             action=action or classify(before_config, after),
             before=before_config,
             after=after,
-            reason=reason,
+            reason=request.reason,
+            freeze=freeze_after,
+            override_freeze_reason=request.override_freeze_reason if overriding else None,
         )
-        ops = [alias_write(ctx, name, alias, before, after, revision, now, actor, reason)]
-        ops.append(
-            {
-                "Put": {
-                    "TableName": ctx.table,
-                    "Item": it.event_item(event),
-                    "ConditionExpression": "attribute_not_exists(pk)",
+        events.append(event)
+        ops = [alias_write(ctx, name, alias, before, after, revision, now, request.actor, request.reason, freeze_after)]
+        for recorded in events:
+            ops.append(
+                {
+                    "Put": {
+                        "TableName": ctx.table,
+                        "Item": it.event_item(recorded),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
                 }
-            }
-        )
+            )
         targets = (
-            [] if after is None else [after.version] + ([after.secondary_version] if after.secondary_version else [])
+            []
+            if after is None or action in NOT_CONFIG_CHANGES
+            else [after.version] + ([after.secondary_version] if after.secondary_version else [])
         )
         for version in targets:
             ops.append(
@@ -104,28 +210,47 @@ def change_alias(
             codes = cancellation_codes(exc)
             if codes is None:
                 raise
-            for version, code in zip(targets, codes[2 : 2 + len(targets)], strict=True):
+            first_target = 1 + len(events)
+            for version, code in zip(targets, codes[first_target : first_target + len(targets)], strict=True):
                 if code == "ConditionalCheckFailed":
                     raise ArtifactNotFoundError(f"artifact {name!r} version {version} not found or deleted") from None
             if codes[0] == "ConditionalCheckFailed":
-                before = cancellation_item(exc, 0)
+                before, fresh, newest = cancellation_item(exc, 0), True, UNKNOWN
                 seen[seen_key] = before
-                if expected_revision is not None:
+                if pinned:
                     # Moved since the caller saw it, even if the revision did not change
                     # (versioned writes keep no revision; its update_at still differs).
-                    raise alias_moved(name, alias, expected_revision, before) from None
-            elif codes[1] == "ConditionalCheckFailed":
-                floor = last_recorded_revision(ctx, name, alias)
+                    raise alias_moved(name, alias, expected, before) from None
+            elif "ConditionalCheckFailed" in codes[1:first_target]:
+                newest = UNKNOWN  # someone recorded an event meanwhile: learn the newest again
             else:
                 time.sleep(random.uniform(0, 0.01 * min(attempt + 1, 10)))
             continue
-        if after is None:
-            seen[seen_key] = None
-            return None
-        written = ops[0]["Put"]["Item"]
+        written = None if after is None else ops[0]["Put"]["Item"]
         seen[seen_key] = written
-        return ctx.alias(name, written)
+        newest_seen[seen_key] = (written, event)
+        return None if written is None else ctx.alias(name, written)
     raise ConflictError(f"alias {alias!r} of {name!r} kept changing; try again")
+
+
+def known_newest(newest_seen: NewestSeen, key: tuple[str, str], item: it.Item | None) -> AliasEvent | None | _Unknown:
+    """The newest event this repository knows of, if the alias is still the item stored beside it."""
+    known = newest_seen.get(key)
+    if known is None or known[0] != item:
+        return UNKNOWN
+    return known[1]
+
+
+def frozen(name: str, alias: str, freeze: FreezeWindow) -> FrozenError:
+    return FrozenError(
+        f"alias {alias!r} of {name!r} is frozen until {freeze.until:%Y-%m-%d %H:%M:%S} UTC by {freeze.by}: "
+        f"{freeze.reason}; only a rollback, or a change with an override reason, may change it",
+        name=name,
+        alias=alias,
+        frozen_by=freeze.by,
+        reason=freeze.reason,
+        until=freeze.until,
+    )
 
 
 def alias_write(
@@ -138,18 +263,27 @@ def alias_write(
     now: datetime,
     actor: str,
     reason: str | None,
+    freeze: FreezeWindow | None = None,
 ) -> dict[str, Any]:
-    """The transaction operation writing (or deleting) the alias, conditional on `before`."""
+    """The transaction operation writing (or deleting) the alias, conditional on exactly `before`.
+
+    The condition covers the update time, revision and configuration, so a change made by a tool that
+    kept the update time still fails it.
+    """
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
     if before is None:
-        condition, values, names = "attribute_not_exists(pk)", {}, {}
+        condition = "attribute_not_exists(pk)"
     else:
-        names = {"#u": "update_at", "#r": "revision"}
-        values = {":u": before["update_at"]}
-        if "revision" in before:
-            condition = "#u = :u AND #r = :r"
-            values[":r"] = before["revision"]
-        else:
-            condition = "#u = :u AND attribute_not_exists(#r)"
+        clauses = []
+        for i, attr in enumerate(("update_at", "revision", "version", "secondary_version", "secondary_version_weight")):
+            names[f"#a{i}"] = attr
+            if attr in before:
+                values[f":a{i}"] = before[attr]
+                clauses.append(f"#a{i} = :a{i}")
+            else:
+                clauses.append(f"attribute_not_exists(#a{i})")
+        condition = " AND ".join(clauses)
     op: dict[str, Any] = {
         "TableName": ctx.table,
         "ConditionExpression": condition,
@@ -161,13 +295,10 @@ def alias_write(
         op["ExpressionAttributeValues"] = values
     if after is None:
         return {"Delete": {**op, "Key": it.key(alias_pk(name), alias)}}
-    item = it.alias_item(name, alias, after, update_at=now, revision=revision, actor=actor, reason=reason)
+    item = it.alias_item(
+        name, alias, after, update_at=now, revision=revision, actor=actor, reason=reason, freeze=freeze
+    )
     return {"Put": {**op, "Item": item}}
-
-
-def last_recorded_revision(ctx: Context, name: str, alias: str) -> int:
-    found = history_items(ctx, name, alias, 1)
-    return int(found[0]["revision"]["N"]) if found else 0
 
 
 def history_items(ctx: Context, name: str, alias: str, limit: int) -> list[it.Item]:

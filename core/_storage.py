@@ -89,6 +89,7 @@ class Context:
 
     def alias(self, name: str, item: it.Item) -> Alias:
         config = it.alias_config(item)
+        freeze = it.active_freeze(item, self.now())
         return Alias(
             name=name,
             alias=it.alias_name_of(item),
@@ -102,6 +103,9 @@ class Context:
             ),
             revision=it.alias_revision(item),
             updated_by=it.get_s(item, "updated_by"),
+            frozen_until=None if freeze is None else freeze.until,
+            frozen_by=None if freeze is None else freeze.by,
+            frozen_reason=None if freeze is None else freeze.reason,
         )._bind(self.reader)  # type: ignore[return-value]
 
 

@@ -88,3 +88,15 @@ class AccessDeniedError(BackendError):
 
 class EndpointUnreachableError(BackendError):
     """No answer from the configured endpoint."""
+
+
+class FrozenError(VrcError):
+    """The alias is frozen: only a rollback, or a change with an explicit override reason, may change it."""
+
+    def __init__(self, message: str, *, name: str, alias: str, frozen_by: str, reason: str, until: datetime) -> None:
+        super().__init__(message)
+        self.name = name
+        self.alias = alias
+        self.frozen_by = frozen_by
+        self.reason = reason
+        self.until = until

@@ -20,7 +20,7 @@ from .layout import (
     history_sk,
     parse_time,
 )
-from .models import AliasConfig, AliasEvent
+from .models import AliasConfig, AliasEvent, FreezeWindow
 
 Item = dict[str, dict[str, Any]]
 
@@ -127,6 +127,7 @@ def alias_item(
     revision: int,
     actor: str,
     reason: str | None,
+    freeze: FreezeWindow | None = None,
 ) -> Item:
     item: Item = {
         **key(alias_pk(name), alias),
@@ -140,7 +141,31 @@ def alias_item(
         item["secondary_version_weight"] = n(config.secondary_version_weight or 0)
     if reason:
         item["reason"] = s(reason)
+    item.update(freeze_attributes(freeze))
     return item
+
+
+def freeze_attributes(freeze: FreezeWindow | None) -> Item:
+    if freeze is None:
+        return {}
+    return {"frozen_until": s(format_time(freeze.until)), "frozen_by": s(freeze.by), "frozen_reason": s(freeze.reason)}
+
+
+def alias_freeze(item: Item | None) -> FreezeWindow | None:
+    """The freeze stored on an alias or event item, expired or not; None if it has none."""
+    if item is None:
+        return None
+    until = get_s(item, "frozen_until")
+    if until is None:
+        return None
+    return FreezeWindow(
+        until=parse_time(until), by=get_s(item, "frozen_by") or "", reason=get_s(item, "frozen_reason") or ""
+    )
+
+
+def active_freeze(item: Item | None, now: datetime) -> FreezeWindow | None:
+    freeze = alias_freeze(item)
+    return freeze if freeze is not None and freeze.active(now) else None
 
 
 def alias_config(item: Item) -> AliasConfig:
@@ -204,6 +229,9 @@ def event_item(event: AliasEvent) -> Item:
     }
     if event.reason:
         item["reason"] = s(event.reason)
+    item.update(freeze_attributes(event.freeze))
+    if event.override_freeze_reason:
+        item["override_freeze_reason"] = s(event.override_freeze_reason)
     return item
 
 
@@ -214,8 +242,10 @@ def event_from(name: str, item: Item) -> AliasEvent:
         revision=int(item["revision"]["N"]),
         time=parse_time(item["time"]["S"]),
         actor=item["actor"]["S"],
-        action=item["action"]["S"],  # type: ignore[arg-type]
+        action=item["action"]["S"],
         before=_config_from(item.get("before")),
         after=_config_from(item.get("after")),
         reason=get_s(item, "reason"),
+        freeze=alias_freeze(item),
+        override_freeze_reason=get_s(item, "override_freeze_reason"),
     )

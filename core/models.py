@@ -112,6 +112,14 @@ class Alias(_Readable):
     secondary_version_s3uri: str | None = None
     revision: int = 0
     updated_by: str | None = None
+    frozen_until: datetime | None = None
+    """End of the freeze window; None when the alias is not frozen (or its freeze has expired)."""
+    frozen_by: str | None = None
+    frozen_reason: str | None = None
+
+    @property
+    def frozen(self) -> bool:
+        return self.frozen_until is not None
 
     @property
     def config(self) -> AliasConfig:
@@ -154,7 +162,23 @@ class Alias(_Readable):
         return self._read(self.secondary_version_s3uri, None, bsm)
 
 
-AliasAction = Literal["create", "move", "canary", "weight", "delete", "rollback"]
+AliasAction = Literal["create", "move", "canary", "weight", "delete", "rollback", "external", "freeze", "unfreeze"]
+"""What an event did. "external": a change made outside vrc, recorded by vrc's next write of the alias.
+"freeze"/"unfreeze": the freeze window changed; the configuration did not."""
+
+# Events that leave the configuration as it was: a rollback never restores "the state before" one of them.
+NOT_CONFIG_CHANGES: tuple[AliasAction, ...] = ("freeze", "unfreeze")
+
+
+class FreezeWindow(_Frozen):
+    """A freeze of an alias: who froze it, why, and until when."""
+
+    until: datetime
+    by: str
+    reason: str
+
+    def active(self, now: datetime) -> bool:
+        return self.until > now
 
 
 class AliasEvent(_Frozen):
@@ -169,8 +193,16 @@ class AliasEvent(_Frozen):
     before: AliasConfig | None
     after: AliasConfig | None
     reason: str | None = None
+    freeze: FreezeWindow | None = None
+    """The freeze in force after this change: set by a "freeze", kept by changes made during it."""
+    override_freeze_reason: str | None = None
+    """Set when this change went through a freeze: the reason given to override it."""
 
     def describe(self) -> str:
+        if self.action == "freeze" and self.freeze is not None:
+            return f"frozen until {self.freeze.until:%Y-%m-%d %H:%M} UTC"
+        if self.action == "unfreeze":
+            return "unfrozen"
         before = self.before.describe() if self.before else "(none)"
         after = self.after.describe() if self.after else "(deleted)"
         return f"{before} -> {after}"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .errors import ConflictError, InvalidArgumentError
-from .models import Alias, AliasConfig, AliasEvent, version_label
+from .models import NOT_CONFIG_CHANGES, Alias, AliasConfig, AliasEvent, version_label
 
 
 class NoRecordedHistoryError(ConflictError):
@@ -69,9 +69,9 @@ def config_label(config: AliasConfig | None) -> str:
 def find_outside_change(current: Alias | None, newest: AliasEvent | None) -> OutsideChange | None:
     """The outside change, if the stored alias does not match the newest event's `after`.
 
-    Revision differs (versioned writes reset it to 0 or drop it), configuration differs, or the alias
-    exists or is gone contrary to the event. No history and an existing alias is not an outside
-    change here: it simply has no history (callers say so).
+    Revision differs (versioned writes reset it to 0 or drop it), configuration differs, the alias was
+    updated after the event, or the alias exists or is gone contrary to the event. No history and an
+    existing alias is not an outside change here: it simply has no history (callers say so).
     """
     if newest is None:
         return None
@@ -79,7 +79,12 @@ def find_outside_change(current: Alias | None, newest: AliasEvent | None) -> Out
         if newest.after is None:
             return None
         return OutsideChange(None, None, None, newest.after, newest.revision)
-    if newest.after is not None and current.revision == newest.revision and current.config == newest.after:
+    if (
+        newest.after is not None
+        and current.revision == newest.revision
+        and current.config == newest.after
+        and current.update_at <= newest.time  # vrc writes both with one timestamp
+    ):
         return None
     return OutsideChange(current.config, current.revision, current.update_at, newest.after, newest.revision)
 
@@ -120,11 +125,17 @@ def plan_rollback(
         target = newest.after
         label = f"revision {newest.revision}, before the change made outside vrc"
     else:
-        source, target = newest, newest.before
+        # A freeze or unfreeze left the configuration as it was: "the last change" is the one before it.
+        last = next((event for event in history if event.action not in NOT_CONFIG_CHANGES), None)
+        if last is None:
+            raise NoRecordedHistoryError(
+                f"alias {alias!r} of {name!r} has no recorded change of its configuration to roll back"
+            )
+        source, target = last, last.before
         label = (
-            f"before its creation at revision {newest.revision} (deletes the alias)"
+            f"before its creation at revision {last.revision} (deletes the alias)"
             if target is None
-            else f"before revision {newest.revision}"
+            else f"before revision {last.revision}"
         )
     if target is not None:
         label += f" ({version_label(target.version)}" + (

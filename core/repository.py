@@ -38,8 +38,8 @@ from .layout import (
     validate_existing_name,
     validate_name,
 )
-from .models import Alias, AliasAction, AliasConfig, AliasEvent, Artifact, Problem, VersionView
-from .planning import plan_rollback
+from .models import Alias, AliasAction, AliasConfig, AliasEvent, Artifact, FreezeWindow, Problem, VersionView
+from .planning import OutsideChange, find_outside_change, plan_rollback
 from .validation import (
     RESERVED_METADATA,
     alias_config,
@@ -121,6 +121,7 @@ class Repository:
         self._lock = threading.Lock()
         self._identity: dict[int, str] = {}
         self._alias_seen: _aliases.AliasSeen = {}
+        self._alias_newest: _aliases.NewestSeen = {}
         self._publish_seen: dict[str, PublishState] = {}
 
     # --- plumbing ---------------------------------------------------------------------------
@@ -157,6 +158,7 @@ class Repository:
         view = dataclasses.replace(self, boto_session=self._session(None), **changes)
         view._clients = self._clients
         view._alias_seen = self._alias_seen
+        view._alias_newest = self._alias_newest
         view._publish_seen = self._publish_seen
         return view
 
@@ -291,13 +293,19 @@ class Repository:
 
     def list_versions_with_aliases(self, name: str, bsm: Any = None) -> list[VersionView]:
         """Versions (as list_artifact_versions) with the aliases pointing at each."""
+        return self.list_versions_and_aliases(name, bsm=bsm)[0]
+
+    def list_versions_and_aliases(self, name: str, bsm: Any = None) -> tuple[list[VersionView], list[Alias]]:
+        """Versions with the aliases pointing at each, and the aliases themselves: two queries in all."""
         versions = self.list_artifact_versions(name, bsm=bsm)
+        aliases = self.list_aliases(name, bsm=bsm)
         pointing: dict[str, list[str]] = {}
-        for alias in self.list_aliases(name, bsm=bsm):
+        for alias in aliases:
             pointing.setdefault(alias.version, []).append(alias.alias)
             if alias.secondary_version is not None:
                 pointing.setdefault(alias.secondary_version, []).append(alias.alias)
-        return [VersionView(artifact=a, aliases=tuple(sorted(pointing.get(a.version, ())))) for a in versions]
+        views = [VersionView(artifact=a, aliases=tuple(sorted(pointing.get(a.version, ())))) for a in versions]
+        return views, aliases
 
     def list_artifact_names(self, bsm: Any = None) -> list[str]:
         """Artifact names: one S3 listing page per 1,000 names."""
@@ -378,6 +386,8 @@ class Repository:
         self._forget_latest(name)
         for key in [k for k in self._alias_seen if k[0] == name]:
             self._alias_seen.pop(key, None)
+        for key in [k for k in self._alias_newest if k[0] == name]:
+            self._alias_newest.pop(key, None)
 
     @_writes
     def purge_all(self, bsm: Any = None) -> None:
@@ -387,6 +397,7 @@ class Repository:
             _purge.purge_all(ctx)
         self._publish_seen.clear()
         self._alias_seen.clear()
+        self._alias_newest.clear()
 
     # --- aliases ------------------------------------------------------------------------------
 
@@ -401,17 +412,23 @@ class Repository:
         expected_revision: int | None = None,
         reason: str | None = None,
         bsm: Any = None,
+        *,
+        override_freeze_reason: str | None = None,
     ) -> Alias:
         """Point an alias at a version, optionally splitting traffic with a secondary one.
 
-        The change and its history event are one DynamoDB transaction. With expected_revision,
-        raises ConflictError (naming who changed it) if the alias moved since that revision.
+        The change and its history event are one DynamoDB transaction (with an "external" event before
+        it if the alias was changed outside vrc since its newest event). With expected_revision, raises
+        ConflictError (naming who changed it) if the alias moved since that revision. A change to the
+        configuration the alias already has writes nothing and returns the alias as stored. A frozen
+        alias raises FrozenError unless override_freeze_reason is given (recorded in the event).
         """
         validate_existing_name(name)
         validate_alias(alias)
         config = alias_config(version, secondary_version, secondary_version_weight)
+        request = self._alias_request(config, None, expected_revision, reason, override_freeze_reason, bsm)
         # A change to a configuration (not a deletion) always returns the alias.
-        return cast(Alias, self._change_alias(name, alias, config, None, expected_revision, reason, bsm))
+        return cast(Alias, self._change_alias(name, alias, request, bsm))
 
     def get_alias(self, name: str, alias: str, bsm: Any = None) -> Alias:
         """One alias; AliasNotFoundError if it does not exist."""
@@ -419,13 +436,17 @@ class Repository:
         validate_alias(alias)
         ctx = self._ctx(bsm)
         with self._aws(f"get_alias {name!r} {alias!r}"):
-            item = ctx.get_item(it.key(alias_pk(name), alias))
-        if item is not None and "version" not in item:
-            item = None  # an artifact item versioned let into this partition, not an alias
-        self._alias_seen[(name, alias)] = item
+            item = self._read_alias(ctx, name, alias)
         if item is None:
             raise AliasNotFoundError(f"alias {alias!r} of artifact {name!r} not found")
         return ctx.alias(name, item)
+
+    def _read_alias(self, ctx: Context, name: str, alias: str) -> it.Item | None:
+        item = ctx.get_item(it.key(alias_pk(name), alias))
+        if item is not None and "version" not in item:
+            item = None  # an artifact item versioned let into this partition, not an alias
+        self._alias_seen[(name, alias)] = item
+        return item
 
     def list_aliases(self, name: str, bsm: Any = None) -> list[Alias]:
         """Every alias of an artifact, by name."""
@@ -437,6 +458,22 @@ class Repository:
             self._alias_seen[(name, it.alias_name_of(item))] = item
         return [ctx.alias(name, item) for item in found]
 
+    def alias_outside_change(self, name: str, alias: str, bsm: Any = None) -> OutsideChange | None:
+        """How the stored alias differs from what its newest event left, if it was changed outside vrc.
+
+        Two requests: the alias and its newest event. None when they agree, or when the alias has no
+        history. The next change through core records it as an "external" event.
+        """
+        validate_existing_name(name)
+        validate_alias(alias)
+        ctx = self._ctx(bsm)
+        with self._aws(f"alias_outside_change {name!r} {alias!r}"):
+            item = self._read_alias(ctx, name, alias)
+            found = _aliases.history_items(ctx, name, alias, 1)
+        newest = it.event_from(name, found[0]) if found else None
+        self._alias_newest[(name, alias)] = (item, newest)
+        return find_outside_change(None if item is None else ctx.alias(name, item), newest)
+
     @_writes
     def delete_alias(
         self,
@@ -445,11 +482,14 @@ class Repository:
         expected_revision: int | None = None,
         reason: str | None = None,
         bsm: Any = None,
+        *,
+        override_freeze_reason: str | None = None,
     ) -> None:
         """Delete an alias (recorded in its history); deleting a missing alias writes nothing."""
         validate_existing_name(name)
         validate_alias(alias)
-        self._change_alias(name, alias, None, None, expected_revision, reason, bsm)
+        request = self._alias_request(None, None, expected_revision, reason, override_freeze_reason, bsm)
+        self._change_alias(name, alias, request, bsm)
 
     def list_alias_history(self, name: str, alias: str, limit: int = 50, bsm: Any = None) -> list[AliasEvent]:
         """Recorded changes of an alias, newest first."""
@@ -470,48 +510,116 @@ class Repository:
         expected_revision: int | None = None,
         reason: str | None = None,
         bsm: Any = None,
+        *,
+        override_freeze_reason: str | None = None,
     ) -> Alias | None:
         """Restore an alias to its configuration before its last change, or as of `to_revision`.
 
-        Recorded as a 'rollback' event. Returns the alias, or None if the target state is
+        The target is `core.planning.plan_rollback`'s (the console previews the same plan): after a
+        change made outside vrc, "before the last change" is the state before that outside change.
+        Recorded as a 'rollback' event (after an "external" one for the outside change). Allowed on a
+        frozen alias; an override reason, if given, is recorded. Fails with ConflictError if the alias
+        changes between the plan and the write. Returns the alias, or None if the target state is
         "no alias" (rolling back its creation deletes it).
         """
         validate_existing_name(name)
         validate_alias(alias)
         if to_revision is not None:
             validate_count("to_revision", to_revision, minimum=1)
+        request = self._alias_request(None, "rollback", expected_revision, reason, override_freeze_reason, bsm)
         history = self.list_alias_history(name, alias, limit=1000, bsm=bsm)
+        ctx = self._ctx(bsm)
+        with self._aws(f"rollback_alias {name!r} {alias!r}"):
+            item = self._read_alias(ctx, name, alias)
+        plan = plan_rollback(
+            None if item is None else ctx.alias(name, item), history, to_revision, name=name, alias=alias
+        )
+        request = dataclasses.replace(request, after=plan.target)
         try:
-            current: Alias | None = self.get_alias(name, alias, bsm=bsm)  # also what _change_alias guards on
-        except AliasNotFoundError:
-            current = None
-        plan = plan_rollback(current, history, to_revision, name=name, alias=alias)
-        target, label = plan.target, plan.label
-        try:
-            return self._change_alias(name, alias, target, "rollback", expected_revision, reason, bsm)
+            return self._change_alias(name, alias, request, bsm, before=item, newest=history[0])
         except ArtifactNotFoundError as exc:
-            raise ArtifactNotFoundError(f"cannot roll back alias {alias!r} of {name!r} to {label}: {exc}") from exc
+            raise ArtifactNotFoundError(f"cannot roll back alias {alias!r} of {name!r} to {plan.label}: {exc}") from exc
+
+    @_writes
+    def freeze(
+        self,
+        name: str,
+        alias: str,
+        reason: str,
+        until: datetime,
+        expected_revision: int | None = None,
+        bsm: Any = None,
+    ) -> Alias:
+        """Freeze an alias until `until`: changes other than rollbacks need an override reason meanwhile.
+
+        Stored on the alias item (frozen_until, frozen_by, frozen_reason) and recorded as a "freeze"
+        event; freezing again replaces the window. The configuration is unchanged. AliasNotFoundError
+        if the alias does not exist.
+        """
+        validate_existing_name(name)
+        validate_alias(alias)
+        text = validate_reason(reason)
+        if text is None:
+            raise InvalidArgumentError("a freeze needs a reason (who is on it and why)")
+        if not isinstance(until, datetime) or until.tzinfo is None:
+            raise InvalidArgumentError(f"until must be a timezone-aware datetime, got {until!r}")
+        if until <= self._now():
+            raise InvalidArgumentError(f"until must be in the future, got {until:%Y-%m-%d %H:%M:%S %Z}")
+        request = self._alias_request(None, "freeze", expected_revision, text, None, bsm)
+        window = FreezeWindow(until=until.astimezone(UTC), by=request.actor, reason=text)
+        request = dataclasses.replace(request, freeze=window)
+        return cast(Alias, self._change_alias(name, alias, request, bsm))
+
+    @_writes
+    def unfreeze(
+        self,
+        name: str,
+        alias: str,
+        reason: str | None = None,
+        expected_revision: int | None = None,
+        bsm: Any = None,
+    ) -> Alias:
+        """End an alias's freeze now (recorded as an "unfreeze" event); an alias not frozen is returned unchanged."""
+        validate_existing_name(name)
+        validate_alias(alias)
+        request = self._alias_request(None, "unfreeze", expected_revision, reason, None, bsm)
+        return cast(Alias, self._change_alias(name, alias, request, bsm))
+
+    def _alias_request(
+        self,
+        after: AliasConfig | None,
+        action: AliasAction | None,
+        expected_revision: int | None,
+        reason: str | None,
+        override_freeze_reason: str | None,
+        bsm: Any,
+    ) -> _aliases.Request:
+        """Validate a change's common arguments (before any AWS call but the caller's identity)."""
+        if expected_revision is not None:
+            validate_count("expected_revision", expected_revision)
+        reason = validate_reason(reason)
+        override = validate_reason(override_freeze_reason)
+        return _aliases.Request(
+            after=after,
+            action=action,
+            actor=self.caller_identity(bsm),
+            reason=reason,
+            expected_revision=expected_revision,
+            override_freeze_reason=override,
+        )
 
     def _change_alias(
         self,
         name: str,
         alias: str,
-        after: AliasConfig | None,
-        action: AliasAction | None,
-        expected_revision: int | None,
-        reason: str | None,
+        request: _aliases.Request,
         bsm: Any,
+        **known: Any,
     ) -> Alias | None:
-        """Validate the change's arguments, then apply it (see `_aliases.change_alias`)."""
-        if expected_revision is not None:
-            validate_count("expected_revision", expected_revision)
-        reason = validate_reason(reason)
+        """Apply one change (see `_aliases.change_alias`); `known` passes what the caller has just read."""
         ctx = self._ctx(bsm)
-        actor = self.caller_identity(bsm)
         with self._aws(f"change alias {alias!r} of {name!r}"):
-            return _aliases.change_alias(
-                ctx, self._alias_seen, name, alias, after, action, expected_revision, reason, actor
-            )
+            return _aliases.change_alias(ctx, self._alias_seen, self._alias_newest, name, alias, request, **known)
 
     # --- content ------------------------------------------------------------------------------
 

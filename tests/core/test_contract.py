@@ -416,6 +416,8 @@ def test_read_only_refuses_writes_before_any_call(make_repo, repo):
         lambda: ro.put_alias("app", "prod", 1),
         lambda: ro.delete_alias("app", "prod"),
         lambda: ro.rollback_alias("app", "prod"),
+        lambda: ro.freeze("app", "prod", reason="incident", until=datetime.now(UTC) + timedelta(hours=1)),
+        lambda: ro.unfreeze("app", "prod"),
         lambda: ro.purge_artifact_versions("app"),
         lambda: ro.purge_artifact("app"),
         lambda: ro.purge_all(),

@@ -261,10 +261,11 @@ def test_expected_revision_when_versioned_rewrites_a_core_alias(world):
     seen = core.get_alias("app", "prod")
     assert (seen.version, seen.revision, seen.updated_by) == ("3", 0, None)
     after = core.put_alias("app", "prod", 1, expected_revision=0)
-    assert after.revision == 3  # past the revisions already recorded in the history
+    assert after.revision == 4  # past the revisions recorded in the history, and the outside change
     history = core.list_alias_history("app", "prod")
-    assert [e.revision for e in history] == [3, 2, 1]
+    assert [(e.revision, e.action) for e in history] == [(4, "move"), (3, "external"), (2, "move"), (1, "create")]
     assert history[0].before is not None and history[0].before.version == "3"  # versioned's state
+    assert history[1].before == history[2].after and history[1].after == history[0].before
     assert v.get_alias("app", "prod", bsm=bsm).version == "1"
 
 
