@@ -8,10 +8,12 @@ from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from .commands import ActionsProvider, key_actions
 from .connection import Connection
+from .formatting import printable
 from .release import ReleaseSettings
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
@@ -59,6 +61,25 @@ class VrcApp(App[None]):
             raise ValueError("VrcApp needs at least one connection")
         self.clock = clock
         self.tz = tz
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification is literal text with control characters escaped: messages carry names,
+        reasons and error text from the repository. `markup` is accepted and ignored."""
+        super().notify(
+            printable(message, multiline=True),
+            title=printable(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def get_default_screen(self) -> Screen[None]:
         return MainScreen(self.connections, clock=self.clock, tz=self.tz)

@@ -9,6 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Label
 
 from ..connection import Connection
+from ..formatting import printable
 
 State = Literal["connecting", "connected", "loading", "error"]
 
@@ -38,18 +39,18 @@ class StatusBar(Vertical):
 
     def show_connection(self, connection: Connection) -> None:
         """A new connection is being opened: show what it will be, not yet its identity."""
-        self.query_one("#repo-name", Label).update(connection.name)
+        self.query_one("#repo-name", Label).update(printable(connection.name))
         self.query_one("#demo-badge").display = connection.demo
         self.query_one("#read-only-badge").display = connection.read_only
         self.query_one("#read-only-why").display = connection.read_only
-        self.query_one("#location", Label).update(connection.description)
+        self.query_one("#location", Label).update(printable(connection.description))
         self.query_one("#hint", Label).update(DEMO_HINT)
         self.query_one("#hint").display = connection.demo
         self.set_state("connecting")
 
     def show_location(self, location: str, identity: str | None = None) -> None:
         text = location if identity is None else f"{location} · as {identity}"
-        self.query_one("#location", Label).update(text)
+        self.query_one("#location", Label).update(printable(text))
 
     def set_state(self, state: State, detail: str = "") -> None:
         label = self.query_one("#connection-state", Label)
