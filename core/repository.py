@@ -34,6 +34,7 @@ from .layout import (
     encode_version,
     encode_version_sk,
     is_reserved_name,
+    reject_control_characters,
     validate_alias,
     validate_existing_name,
     validate_name,
@@ -116,6 +117,8 @@ class Repository:
     clock: Callable[[], datetime] | None = None
 
     def __post_init__(self) -> None:
+        if self.operator is not None:
+            reject_control_characters(self.operator, "operator")
         self._clients = ClientCache(self.aws_region, self.endpoint_url)
         self._target = Target(self.aws_region, self.s3_bucket, self.dynamodb_table_name, self.endpoint_url)
         self._lock = threading.Lock()
