@@ -245,9 +245,9 @@ def resolve(
     specs = [with_environment(spec, env) for spec in config.repositories.values()]
     if chosen is not None:
         chosen = with_environment(replace(chosen, **overrides), env)
-        if args.read_only:
-            chosen = replace(chosen, read_only=True)
         specs = [chosen] + [spec for spec in specs if spec.name != chosen.name]
+    if args.read_only:  # the whole session: repositories reached with `c` too
+        specs = [replace(spec, read_only=True) for spec in specs]
     demo = demo_connection(read_only=args.read_only)
     connections = [repository_connection(spec) for spec in specs]
     connections.insert(0 if chosen is None else len(connections), demo)
