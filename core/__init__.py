@@ -10,12 +10,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .deadline import DEFAULT_DEADLINE, Deadline
     from .errors import (
         AccessDeniedError,
         AliasNotFoundError,
         ArtifactNotFoundError,
         BackendError,
         ConflictError,
+        EndpointTimeoutError,
         EndpointUnreachableError,
         IntegrityError,
         InvalidArgumentError,
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
         WeightTypeError,
     )
     from .models import Alias, AliasConfig, AliasEvent, Artifact, Problem, S3Location, VersionView
+    from .redact import redact_secrets
     from .repository import PurgeResult, Repository
     from .session import connect
 
@@ -42,6 +45,7 @@ _ORIGIN = {
             "ArtifactNotFoundError",
             "BackendError",
             "ConflictError",
+            "EndpointTimeoutError",
             "EndpointUnreachableError",
             "IntegrityError",
             "InvalidArgumentError",
@@ -62,6 +66,9 @@ _ORIGIN = {
     ),
     **dict.fromkeys(("PurgeResult", "Repository"), "repository"),
     "connect": "session",
+    "DEFAULT_DEADLINE": "deadline",
+    "Deadline": "deadline",
+    "redact_secrets": "redact",
 }
 
 __all__ = [
@@ -74,6 +81,7 @@ __all__ = [
     "ArtifactNotFoundError",
     "BackendError",
     "ConflictError",
+    "EndpointTimeoutError",
     "EndpointUnreachableError",
     "IntegrityError",
     "InvalidArgumentError",
@@ -92,6 +100,9 @@ __all__ = [
     "VrcError",
     "WeightTypeError",
     "connect",
+    "DEFAULT_DEADLINE",
+    "Deadline",
+    "redact_secrets",
 ]
 
 

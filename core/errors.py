@@ -88,3 +88,7 @@ class AccessDeniedError(BackendError):
 
 class EndpointUnreachableError(BackendError):
     """No answer from the configured endpoint."""
+
+
+class EndpointTimeoutError(EndpointUnreachableError, TimeoutError):
+    """The endpoint took longer than the configured connect or read timeout, on every attempt."""
