@@ -86,3 +86,76 @@ def test_switching_repository_keeps_read_only_and_x_y_writes_nothing(tmp_path: P
     drive(app, script)
     assert [a.version for a in two.list_artifact_versions("model")] == ["LATEST", "1"]
     assert [a.version for a in one.list_artifact_versions("model")] == ["LATEST", "1"]
+
+
+# --- item 12: secrets in output ------------------------------------------------------------------
+
+SECRET_ENDPOINT = "http://alice:s3cr3t-pw@127.0.0.1:1"
+
+
+def test_console_never_shows_the_endpoint_password(tmp_path: Path) -> None:
+    launch = resolve(["--bucket", "b", "--endpoint-url", SECRET_ENDPOINT], {"HOME": str(tmp_path)})
+    assert "s3cr3t" not in launch.initial.description
+    app = VrcApp(launch.connections, release=launch.release)
+
+    async def script(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        shown = pilot.app.export_screenshot() + "\n".join(notifications(pilot.app))
+        assert "Could not" in shown or notifications(pilot.app)
+        assert "s3cr3t" not in shown and "alice" not in shown
+
+    drive(app, script, size=(200, 40))
+
+
+def test_a_config_file_writable_by_others_gives_a_one_line_warning(
+    tmp_path: Path, moto_server: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.__main__ import main
+
+    path = two_repositories(tmp_path, seeded(moto_server), seeded(moto_server))
+    assert resolve(["--config", str(path)], {"HOME": str(tmp_path)}).warnings == ()
+    path.chmod(0o666)
+    warnings = resolve(["--config", str(path)], {"HOME": str(tmp_path)}).warnings
+    assert len(warnings) == 1 and "writable by group or others" in warnings[0] and str(path) in warnings[0]
+    monkeypatch.setattr(VrcApp, "run", lambda self: None)
+    assert main(["--config", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("vrc: warning: ") and "chmod" in err
+
+
+# --- item 13: config errors are one line and exit 2 ---------------------------------------------
+
+BAD_CONFIGS = [
+    ('default = ["a"]\n[repositories.a]\nbucket = "b"\n', "default"),
+    ('default = {x = 1}\n[repositories.a]\nbucket = "b"\n', "default"),
+    ('[repositories.a]\nbucket = {name = "b"}\n', "bucket"),
+    ('[repositories.a]\nbucket = "b"\nregion = ["eu-west-1"]\n', "region"),
+    ('[repositories.a]\nbucket = "b"\nread_only = "yes"\n', "read_only"),
+    ('[repositories.a]\nbucket = "b"\nbukcet = "c"\n', "bukcet"),
+    ('colour = "blue"\n', "colour"),
+    ('repositories = "a"\n', "repositories"),
+    ('[repositories.a]\nprefix = "p"\n', "bucket"),
+    ('protected_aliases = [1, 2]\n', "protected_aliases"),
+    ('protected_aliases = {a = 1}\n', "protected_aliases"),
+    ('read_timeout = -1\n', "read_timeout"),
+    ('max_attempts = "many"\n', "max_attempts"),
+    ("x = " + "[" * 2000 + "]" * 2000 + "\n", "config"),
+    ("[repositories.a]\nbucket = 'b'\nendpoint_url = 'ftp://alice:s3cr3t@h'\n", "endpoint_url"),
+]
+
+
+@pytest.mark.parametrize(("text", "named"), BAD_CONFIGS)
+def test_every_bad_config_is_one_line_naming_the_key_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, named: str
+) -> None:
+    from tui.__main__ import main
+
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    path.chmod(0o600)
+    assert main(["--config", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("vrc: ") and captured.err.count("\n") == 1, captured.err
+    assert named in captured.err and "Traceback" not in captured.err
+    assert "s3cr3t" not in captured.err
