@@ -3,6 +3,7 @@ config is one line and exit 2 (issue 9 items 11-13)."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
 
@@ -135,9 +136,9 @@ BAD_CONFIGS = [
     ('colour = "blue"\n', "colour"),
     ('repositories = "a"\n', "repositories"),
     ('[repositories.a]\nprefix = "p"\n', "bucket"),
-    ('protected_aliases = [1, 2]\n', "protected_aliases"),
-    ('protected_aliases = {a = 1}\n', "protected_aliases"),
-    ('read_timeout = -1\n', "read_timeout"),
+    ("protected_aliases = [1, 2]\n", "protected_aliases"),
+    ("protected_aliases = {a = 1}\n", "protected_aliases"),
+    ("read_timeout = -1\n", "read_timeout"),
     ('max_attempts = "many"\n', "max_attempts"),
     ("x = " + "[" * 2000 + "]" * 2000 + "\n", "config"),
     ("[repositories.a]\nbucket = 'b'\nendpoint_url = 'ftp://alice:s3cr3t@h'\n", "endpoint_url"),
@@ -159,3 +160,63 @@ def test_every_bad_config_is_one_line_naming_the_key_and_exit_2(
     assert captured.err.startswith("vrc: ") and captured.err.count("\n") == 1, captured.err
     assert named in captured.err and "Traceback" not in captured.err
     assert "s3cr3t" not in captured.err
+
+
+# --- issue 10 item 5: no wait longer than the deadline ------------------------------------------
+
+
+def test_a_silent_endpoint_shows_an_error_within_the_deadline_and_keys_keep_working(silent_endpoint: str) -> None:
+    import asyncio
+    import time
+
+    from core import Deadline, connect
+    from tui.connection import Connection
+    from tui.screens.help import HelpScreen
+
+    deadline = Deadline(connect_timeout=1, read_timeout=1, attempts=1)
+    repository = connect(bucket="b", region="us-east-1", endpoint_url=silent_endpoint, deadline=deadline)
+    app = VrcApp(Connection.of(repository, name="silent"))
+
+    async def script(pilot: Pilot[None]) -> None:
+        started = time.monotonic()
+        screen = pilot.app.screen
+        assert isinstance(screen, MainScreen)
+        while not notifications(pilot.app) and time.monotonic() - started < 30:
+            await asyncio.sleep(0.05)
+        elapsed = time.monotonic() - started
+        assert elapsed <= deadline.worst_case + 1.5, f"error shown after {elapsed:.1f}s"
+        assert any("within the deadline" in text for text in notifications(pilot.app))
+        assert "error" in screen.status.state_text
+        await pilot.press("question_mark")
+        assert isinstance(pilot.app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert pilot.app.screen is screen
+        await pilot.press("R")  # retries, and fails again within the deadline
+        await settle(pilot)
+        assert sum("within the deadline" in text for text in notifications(pilot.app)) == 2
+
+    drive(app, script, wait=False)
+
+
+def test_loading_shows_elapsed_seconds() -> None:
+    import asyncio
+
+    from tui_helpers import BlockingRepository
+
+    from tui.connection import Connection
+
+    repository = BlockingRepository()
+    app = VrcApp(Connection.of(repository, name="slow"))  # type: ignore[arg-type]
+
+    async def script(pilot: Pilot[None]) -> None:
+        screen = pilot.app.screen
+        assert isinstance(screen, MainScreen)
+        await asyncio.sleep(2.3)
+        await pilot.pause()
+        shown = re.fullmatch(r"◌ (connecting|loading)… (\d+)s", screen.status.state_text)
+        assert shown is not None and int(shown.group(2)) >= 2, screen.status.state_text
+        repository.release.set()
+        await settle(pilot)
+        assert screen.status.state_text == "● connected"
+
+    drive(app, script, wait=False)
