@@ -11,9 +11,7 @@ import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
-
-import pydantic
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from core.deadline import DEFAULT_DEADLINE, Deadline
 from core.errors import InvalidArgumentError
@@ -99,10 +97,12 @@ def load_config(path: Path) -> Config:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
     except RecursionError:
         raise ConfigError(f"config file {path} is not usable: its arrays or tables are nested too deeply") from None
+    from .config_schema import parse_config  # pydantic: only when there is a config file
+
     try:
-        parsed = ConfigFile.model_validate(data)
-    except pydantic.ValidationError as exc:
-        raise ConfigError(f"config file {path}: {_first_problem(exc)}") from None
+        parsed = parse_config(data, spec_keys=_SPEC_KEYS, top_keys=_TOP_KEYS)
+    except ValueError as exc:
+        raise ConfigError(f"config file {path}: {exc}") from None
     except RecursionError:
         raise ConfigError(f"config file {path}: a value is nested too deeply") from None
     repositories: dict[str, RepositorySpec] = {}
@@ -141,76 +141,6 @@ def _permission_warnings(path: Path) -> tuple[str, ...]:
     if mode & (stat.S_IWGRP | stat.S_IWOTH):
         return (f"config file {path} is writable by group or others; run: chmod go-w {shlex.quote(str(path))}",)
     return ()
-
-
-NonEmpty = Annotated[str, pydantic.StringConstraints(min_length=1)]
-
-
-def _endpoint(value: str) -> str:
-    if not value.startswith(("http://", "https://")):
-        raise ValueError("must start with http:// or https://")
-    return value
-
-
-class RepositoryEntry(pydantic.BaseModel):
-    """One [repositories.NAME] table."""
-
-    model_config = pydantic.ConfigDict(extra="forbid", strict=True, frozen=True)
-
-    bucket: NonEmpty
-    prefix: NonEmpty = DEFAULT_PREFIX
-    table: NonEmpty = DEFAULT_TABLE
-    region: NonEmpty | None = None
-    profile: NonEmpty | None = None
-    endpoint_url: Annotated[NonEmpty, pydantic.AfterValidator(_endpoint)] | None = None
-    read_only: bool = False
-
-
-class ConfigFile(pydantic.BaseModel):
-    """The whole config file; strict, so a list or table where a string belongs is an error."""
-
-    model_config = pydantic.ConfigDict(extra="forbid", strict=True, frozen=True)
-
-    default: NonEmpty | None = None
-    protected_aliases: str | list[str] | None = None
-    repositories: dict[str, RepositoryEntry] = {}
-    connect_timeout: Annotated[float, pydantic.Field(gt=0, allow_inf_nan=False)] | None = None
-    read_timeout: Annotated[float, pydantic.Field(gt=0, allow_inf_nan=False)] | None = None
-    max_attempts: Annotated[int, pydantic.Field(ge=1, le=10)] | None = None
-
-
-def _first_problem(exc: pydantic.ValidationError) -> str:
-    """One line naming the key and the value: pydantic lists every branch of a union; we need one."""
-    error = exc.errors(include_url=False)[0]
-    loc = [str(part) for part in error["loc"] if not _is_union_branch(part)]
-    if loc[:1] == ["repositories"] and len(loc) >= 2:
-        where, key = f"[repositories.{loc[1]}]", ".".join(loc[2:])
-    else:
-        where, key = "", ".".join(loc)
-    prefix = f"{where}: " if where else ""
-    if error["type"] == "extra_forbidden":
-        allowed = _SPEC_KEYS if where else _TOP_KEYS
-        kind = "key(s)" if where else "top-level key(s)"
-        return f"{prefix}unknown {kind} {key}; allowed: {', '.join(sorted(allowed))}"
-    if error["type"] == "missing":
-        return f"{prefix}{key!r} is required"
-    if key == "read_only":
-        return f"{prefix}read_only must be true or false, got {_shown(error['input'])}"
-    if key == "repositories":
-        return f"'repositories' must be a table of [repositories.NAME], got {_shown(error['input'])}"
-    if key == "protected_aliases":
-        return f'protected_aliases must be a list of alias patterns like ["prod*"], got {_shown(error["input"])}'
-    return f"{prefix}{key}: {error['msg'].lower()}, got {_shown(error['input'])}"
-
-
-def _is_union_branch(part: object) -> bool:
-    # pydantic names union members in the location: ('default', 'str'), ('x', 'function-after[...]').
-    return isinstance(part, str) and (part in {"str", "list[str]", "float", "int", "bool"} or "[" in part)
-
-
-def _shown(value: object, limit: int = 60) -> str:
-    text = redact_secrets(repr(value))
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _names(repositories: Mapping[str, object]) -> str:

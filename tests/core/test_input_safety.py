@@ -97,6 +97,6 @@ def test_a_silent_endpoint_fails_with_a_typed_error_within_the_deadline(silent_e
     with pytest.raises(EndpointTimeoutError) as raised:
         repository.list_artifact_names()
     elapsed = time.monotonic() - started
-    assert attempts * 1.0 <= elapsed <= deadline.worst_case + 1.0
+    assert attempts * 1.0 <= elapsed <= deadline.worst_case + 3.0, elapsed
     assert isinstance(raised.value, EndpointUnreachableError) and isinstance(raised.value, TimeoutError)
     assert "within the deadline" in str(raised.value) and silent_endpoint in str(raised.value)
