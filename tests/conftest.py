@@ -110,6 +110,9 @@ def make_faulty_repo(fault_proxy, moto_server):
         )
 
     return make
+
+
+@pytest.fixture
 def silent_endpoint() -> Iterator[str]:
     """http://127.0.0.1:PORT of a server that accepts every connection and never answers (a hung endpoint)."""
     import socket
