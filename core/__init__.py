@@ -10,12 +10,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .deadline import DEFAULT_DEADLINE, Deadline
     from .errors import (
         AccessDeniedError,
         AliasNotFoundError,
         ArtifactNotFoundError,
         BackendError,
         ConflictError,
+        EndpointTimeoutError,
         EndpointUnreachableError,
         FrozenError,
         IntegrityError,
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
         WeightTypeError,
     )
     from .models import Alias, AliasConfig, AliasEvent, Artifact, FreezeWindow, Problem, S3Location, VersionView
+    from .redact import redact_secrets
     from .repository import PurgeResult, Repository
     from .session import connect
 
@@ -43,6 +46,7 @@ _ORIGIN = {
             "ArtifactNotFoundError",
             "BackendError",
             "ConflictError",
+            "EndpointTimeoutError",
             "EndpointUnreachableError",
             "FrozenError",
             "IntegrityError",
@@ -65,6 +69,9 @@ _ORIGIN = {
     ),
     **dict.fromkeys(("PurgeResult", "Repository"), "repository"),
     "connect": "session",
+    "DEFAULT_DEADLINE": "deadline",
+    "Deadline": "deadline",
+    "redact_secrets": "redact",
 }
 
 __all__ = [
@@ -77,6 +84,7 @@ __all__ = [
     "ArtifactNotFoundError",
     "BackendError",
     "ConflictError",
+    "EndpointTimeoutError",
     "EndpointUnreachableError",
     "FreezeWindow",
     "FrozenError",
@@ -97,6 +105,9 @@ __all__ = [
     "VrcError",
     "WeightTypeError",
     "connect",
+    "DEFAULT_DEADLINE",
+    "Deadline",
+    "redact_secrets",
 ]
 
 

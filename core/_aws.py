@@ -8,12 +8,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .deadline import Deadline
 from .errors import (
     AccessDeniedError,
     BackendError,
+    EndpointTimeoutError,
     EndpointUnreachableError,
     NotBootstrappedError,
 )
+from .redact import redact_secrets
 
 if TYPE_CHECKING:
     import boto3
@@ -43,9 +46,10 @@ class Clients:
 class ClientCache:
     """One Clients per boto3 session, built lazily on first use."""
 
-    def __init__(self, region: str, endpoint_url: str | None) -> None:
+    def __init__(self, region: str, endpoint_url: str | None, deadline: Deadline | None = None) -> None:
         self._region = region
         self._endpoint_url = endpoint_url
+        self._deadline = deadline or Deadline()
         self._lock = threading.Lock()
         # Keyed by id(); the Clients value keeps the session alive so the id is never reused.
         self._by_session: dict[int, Clients] = {}
@@ -64,11 +68,14 @@ class ClientCache:
     def _build(self, session: boto3.Session) -> Clients:
         from botocore.config import Config
 
+        deadline = self._deadline
         config = Config(
             region_name=self._region,
-            retries={"mode": "standard", "max_attempts": 3},
-            connect_timeout=5,
-            read_timeout=60,
+            # botocore's defaults (60 s connect + 60 s read, legacy retries) let a silent endpoint
+            # hold a call for minutes; every wait in the console is bounded by these instead.
+            retries={"mode": "standard", "total_max_attempts": deadline.attempts},
+            connect_timeout=deadline.connect_timeout,
+            read_timeout=deadline.read_timeout,
             max_pool_connections=32,
             # We verify every read against sha256 ourselves; botocore's default CRC validation
             # rejects multipart objects copied by S3-compatible servers (moto: FlexibleChecksumError).
@@ -99,18 +106,31 @@ class Target:
     bucket: str
     table: str
     endpoint_url: str | None
+    deadline: Deadline | None = None
 
 
 def translate(exc: Exception, target: Target, action: str) -> Exception:
-    """Turn a botocore exception into a typed core error with an actionable message."""
+    """Turn a botocore exception into a typed core error with an actionable message (secrets redacted)."""
+    translated = _translate(exc, target, action)
+    if translated is exc:
+        return exc
+    return type(translated)(redact_secrets(str(translated)))
+
+
+def _translate(exc: Exception, target: Target, action: str) -> Exception:
     from botocore import exceptions as bx
 
     where = target.endpoint_url or f"AWS {target.region}"
     if isinstance(exc, bx.NoCredentialsError):
         return AccessDeniedError(f"{action}: no AWS credentials found; set AWS_PROFILE or pass --profile")
+    if isinstance(exc, (bx.ConnectTimeoutError, bx.ReadTimeoutError)):
+        deadline = target.deadline or Deadline()
+        return EndpointTimeoutError(
+            f"{action}: no answer from {where} within the deadline ({deadline.describe()}): {exc}"
+        )
     if isinstance(
         exc,
-        (bx.EndpointConnectionError, bx.ConnectTimeoutError, bx.ReadTimeoutError, bx.ConnectionClosedError),
+        (bx.EndpointConnectionError, bx.ConnectionClosedError),
     ):
         return EndpointUnreachableError(f"{action}: cannot reach {where}: {exc}")
     if isinstance(exc, bx.ClientError):

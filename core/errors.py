@@ -100,3 +100,7 @@ class FrozenError(VrcError):
         self.frozen_by = frozen_by
         self.reason = reason
         self.until = until
+
+
+class EndpointTimeoutError(EndpointUnreachableError, TimeoutError):
+    """The endpoint took longer than the configured connect or read timeout, on every attempt."""

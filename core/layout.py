@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-from .errors import InvalidNameError, InvalidVersionError, InvalidWeightError, WeightTypeError
+from .errors import InvalidArgumentError, InvalidNameError, InvalidVersionError, InvalidWeightError, WeightTypeError
 
 LATEST = "LATEST"
 VERSION_ZFILL = 6
@@ -19,6 +19,8 @@ MAX_ALIAS_LENGTH = 64
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 # No hyphen: versioned decodes the artifact name from "__{name}-alias" by splitting on "-".
 _ALIAS_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.]*")
+# C0 (tab and newline too), DEL and C1: a terminal obeys them (ESC sequences, 8-bit CSI).
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f]")
 # pynamodb's UTCDateTimeAttribute format, which versioned writes for update_at.
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f+0000"
 
@@ -64,6 +66,21 @@ def validate_existing_name(name: object) -> str:
             f"artifact name {name!r} collides with the alias/history keys of artifact {name[2:].rsplit('-', 1)[0]!r}"
         )
     return name
+
+
+def reject_control_characters(value: str, what: str) -> str:
+    """`value` unchanged; InvalidArgumentError if it holds a control character (C0, DEL, C1).
+
+    Free text core stores (reasons, content types, operator names) is later shown in terminals,
+    where an ESC sequence would retitle, clear or write the clipboard.
+    """
+    found = _CONTROL_RE.search(value)
+    if found is not None:
+        raise InvalidArgumentError(
+            f"{what} {value!r} contains the control character {found.group()!r} at position {found.start()}; "
+            "use printable text"
+        )
+    return value
 
 
 def validate_alias(alias: object) -> str:

@@ -27,6 +27,7 @@ from ._content import CHUNK, MULTIPART_THRESHOLD, Content
 from ._publish import PublishState
 from ._purge import PurgeResult
 from ._storage import MAX_ATTEMPTS, Context
+from .deadline import Deadline
 from .errors import AliasNotFoundError, ArtifactNotFoundError, InvalidArgumentError, ReadOnlyError
 from .layout import (
     LATEST,
@@ -34,12 +35,14 @@ from .layout import (
     encode_version,
     encode_version_sk,
     is_reserved_name,
+    reject_control_characters,
     validate_alias,
     validate_existing_name,
     validate_name,
 )
 from .models import Alias, AliasAction, AliasConfig, AliasEvent, Artifact, FreezeWindow, Problem, VersionView
 from .planning import OutsideChange, find_outside_change, plan_rollback
+from .redact import redact_secrets
 from .validation import (
     RESERVED_METADATA,
     alias_config,
@@ -114,10 +117,15 @@ class Repository:
     operator: str | None = None
     use_sts: bool = True
     clock: Callable[[], datetime] | None = None
+    deadline: Deadline | None = None
 
     def __post_init__(self) -> None:
-        self._clients = ClientCache(self.aws_region, self.endpoint_url)
-        self._target = Target(self.aws_region, self.s3_bucket, self.dynamodb_table_name, self.endpoint_url)
+        if self.operator is not None:
+            reject_control_characters(self.operator, "operator")
+        self._clients = ClientCache(self.aws_region, self.endpoint_url, self.deadline)
+        self._target = Target(
+            self.aws_region, self.s3_bucket, self.dynamodb_table_name, self.endpoint_url, self.deadline
+        )
         self._lock = threading.Lock()
         self._identity: dict[int, str] = {}
         self._alias_seen: _aliases.AliasSeen = {}
@@ -134,7 +142,7 @@ class Repository:
             self.aws_region,
         ]
         if self.endpoint_url:
-            parts.append(self.endpoint_url)
+            parts.append(redact_secrets(self.endpoint_url))
         return " · ".join(parts)
 
     def view(

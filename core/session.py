@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from .deadline import Deadline
 from .errors import AccessDeniedError, InvalidArgumentError
 from .layout import names_prefix
+from .redact import redact_secrets
 from .repository import DEFAULT_S3_PREFIX, DEFAULT_TABLE_NAME, Repository
 
 
@@ -17,6 +19,7 @@ def connect(
     endpoint_url: str | None = None,
     read_only: bool = False,
     operator: str | None = None,
+    deadline: Deadline | None = None,
 ) -> Repository:
     """A Repository on a boto3 session for `profile` (AWS_PROFILE / AWS_REGION apply as in boto3).
 
@@ -30,7 +33,8 @@ def connect(
     if not isinstance(table, str) or not table.strip():
         raise InvalidArgumentError(f"table must be a non-empty string, got {table!r}")
     if endpoint_url is not None and not endpoint_url.startswith(("http://", "https://")):
-        raise InvalidArgumentError(f"endpoint URL {endpoint_url!r} must start with http:// or https://")
+        shown = redact_secrets(endpoint_url) if "://" in endpoint_url else endpoint_url.rpartition("@")[2]
+        raise InvalidArgumentError(f"endpoint URL {shown!r} must start with http:// or https://")
     names_prefix(prefix)
     try:
         session = boto3.Session(profile_name=profile or None, region_name=region or None)
@@ -46,4 +50,5 @@ def connect(
         endpoint_url=endpoint_url,
         read_only=read_only,
         operator=operator,
+        deadline=deadline,
     )

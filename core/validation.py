@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import InvalidArgumentError, InvalidWeightError, ValidationError, WeightTypeError
-from .layout import encode_version, validate_weight
+from .layout import encode_version, reject_control_characters, validate_weight
 from .models import AliasConfig
 
 # S3 metadata keys core writes itself; users may not set them.
@@ -54,6 +54,8 @@ def validate_tags(tags: dict[str, str] | None) -> str:
 def validate_content_type(content_type: str | None) -> None:
     if content_type is not None and (not isinstance(content_type, str) or not content_type.strip()):
         raise InvalidArgumentError(f"content_type must be a non-empty string, got {content_type!r}")
+    if content_type is not None:
+        reject_control_characters(content_type, "content_type")
 
 
 def is_sha256(value: object) -> bool:
@@ -80,6 +82,8 @@ def validate_reason(reason: str | None) -> str | None:
     """The reason stripped, or None when absent or blank."""
     if reason is not None and (not isinstance(reason, str) or len(reason) > 1000):
         raise InvalidArgumentError("reason must be a string of at most 1,000 characters")
+    if reason is not None:
+        reject_control_characters(reason, "reason")
     return reason.strip() or None if reason else None
 
 

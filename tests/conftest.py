@@ -1,6 +1,7 @@
 """Test-wide safety: fake credentials, no AWS profile, nothing but 127.0.0.1."""
 
 import os
+from collections.abc import Iterator
 
 import pytest
 
@@ -109,3 +110,38 @@ def make_faulty_repo(fault_proxy, moto_server):
         )
 
     return make
+
+
+@pytest.fixture
+def silent_endpoint() -> Iterator[str]:
+    """http://127.0.0.1:PORT of a server that accepts every connection and never answers (a hung endpoint)."""
+    import socket
+    import threading
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    listener.settimeout(0.1)
+    stop = threading.Event()
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            held.append(connection)  # kept open, never answered
+
+    thread = threading.Thread(target=serve, name="silent-endpoint", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(timeout=2)
+        listener.close()
+        for connection in held:
+            connection.close()

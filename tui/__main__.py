@@ -8,15 +8,26 @@ from collections.abc import Sequence
 from .config import ConfigError, resolve
 
 
+def one_line(message: str) -> str:
+    """Messages go to a terminal: no secrets, no line breaks, no control characters."""
+    from core.redact import redact_secrets
+
+    from .formatting import printable
+
+    return printable(redact_secrets(message))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         launch = resolve(argv)
     except ConfigError as exc:
-        print(f"vrc: {exc}", file=sys.stderr)
+        print(f"vrc: {one_line(str(exc))}", file=sys.stderr)
         return 2
+    for warning in launch.warnings:
+        print(f"vrc: warning: {one_line(warning)}", file=sys.stderr)
     from .app import VrcApp
 
-    VrcApp(launch.connections, release=launch.release).run()
+    VrcApp(launch.connections, release=launch.release, notices=launch.warnings).run()
     return 0
 
 

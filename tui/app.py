@@ -8,10 +8,14 @@ from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
+
+from core.redact import redact_secrets
 
 from .commands import ActionsProvider, key_actions
 from .connection import Connection
+from .formatting import printable
 from .release import ReleaseSettings
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
@@ -51,14 +55,39 @@ class VrcApp(App[None]):
         clock: Callable[[], datetime] = utc_now,
         tz: tzinfo | None = None,
         release: ReleaseSettings | None = None,
+        notices: Sequence[str] = (),
     ) -> None:
         super().__init__()
+        self.notices = tuple(notices)
         self.release_settings = release or ReleaseSettings()
         self.connections = (connections,) if isinstance(connections, Connection) else tuple(connections)
         if not self.connections:
             raise ValueError("VrcApp needs at least one connection")
         self.clock = clock
         self.tz = tz
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification is literal text with control characters escaped and URL passwords
+        redacted: messages carry names, reasons and error text. `markup` is accepted and ignored."""
+        super().notify(
+            printable(redact_secrets(message), multiline=True),
+            title=printable(redact_secrets(title)),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
+    def on_mount(self) -> None:
+        for notice in self.notices:  # e.g. a config file others can write
+            self.notify(notice, title="Warning", severity="warning", timeout=15)
 
     def get_default_screen(self) -> Screen[None]:
         return MainScreen(self.connections, clock=self.clock, tz=self.tz)

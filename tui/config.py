@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
+import stat
 import threading
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from core.deadline import DEFAULT_DEADLINE, Deadline
+from core.errors import InvalidArgumentError
+from core.redact import redact_secrets
 
 from .connection import Connection
 from .release import DEFAULT_PROTECTED, ReleaseSettings, parse_protected
@@ -40,13 +46,14 @@ class RepositorySpec:
     profile: str | None = None
     endpoint_url: str | None = None
     read_only: bool = False
+    deadline: Deadline = DEFAULT_DEADLINE
 
     def describe(self) -> str:
         parts = [f"s3://{self.bucket}/{self.prefix}", self.table, self.region or "default region"]
         if self.profile:
             parts.append(f"profile {self.profile}")
         if self.endpoint_url:
-            parts.append(self.endpoint_url)
+            parts.append(redact_secrets(self.endpoint_url))
         return " · ".join(parts)
 
 
@@ -58,6 +65,8 @@ class Config:
     repositories: Mapping[str, RepositorySpec]
     default: str | None = None
     protected_aliases: tuple[str, ...] | None = None
+    deadline: Mapping[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
 
 def config_path(env: Mapping[str, str]) -> Path:
@@ -66,12 +75,18 @@ def config_path(env: Mapping[str, str]) -> Path:
     return Path(base) / "vrc" / "config.toml"
 
 
-_SPEC_KEYS = {field.name for field in fields(RepositorySpec)} - {"name"}
-_STRING_KEYS = _SPEC_KEYS - {"read_only"}
+DEADLINE_KEYS = ("connect_timeout", "read_timeout", "max_attempts")
+_DEADLINE_ENV = {
+    "connect_timeout": "VRC_CONNECT_TIMEOUT",
+    "read_timeout": "VRC_READ_TIMEOUT",
+    "max_attempts": "VRC_MAX_ATTEMPTS",
+}
+_SPEC_KEYS = {field.name for field in fields(RepositorySpec)} - {"name", "deadline"}
+_TOP_KEYS = {"default", "repositories", "protected_aliases", *DEADLINE_KEYS}
 
 
 def load_config(path: Path) -> Config:
-    """Read a config file; ConfigError names the file and the bad entry."""
+    """Read a config file; ConfigError names the file and the bad entry, in one line."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -80,59 +95,52 @@ def load_config(path: Path) -> Config:
         raise ConfigError(f"cannot read config file {path}: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
-    unknown = set(data) - {"default", "repositories", "protected_aliases"}
-    if unknown:
-        raise ConfigError(
-            f"config file {path}: unknown top-level key(s) {', '.join(sorted(unknown))}; "
-            "expected 'default', 'protected_aliases' and [repositories.NAME] tables"
-        )
-    entries = data.get("repositories", {})
-    if not isinstance(entries, dict):
-        raise ConfigError(f"config file {path}: 'repositories' must be a table of [repositories.NAME]")
-    repositories = {name: _spec(path, name, entry) for name, entry in entries.items()}
-    default = data.get("default")
+    except RecursionError:
+        raise ConfigError(f"config file {path} is not usable: its arrays or tables are nested too deeply") from None
+    from .config_schema import parse_config  # pydantic: only when there is a config file
+
+    try:
+        parsed = parse_config(data, spec_keys=_SPEC_KEYS, top_keys=_TOP_KEYS)
+    except ValueError as exc:
+        raise ConfigError(f"config file {path}: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"config file {path}: a value is nested too deeply") from None
+    repositories: dict[str, RepositorySpec] = {}
+    for name, entry in parsed.repositories.items():
+        if name == DEMO_NAME:
+            raise ConfigError(
+                f"config file {path}, [repositories.{name}]: the name {DEMO_NAME!r} is reserved for the embedded demo"
+            )
+        repositories[name] = RepositorySpec(name=name, **entry.model_dump())
+    default = parsed.default
     if default is not None and default not in repositories:
         raise ConfigError(f"config file {path}: default = {default!r} is not one of: {_names(repositories)}")
+    protected = parsed.protected_aliases
+    if isinstance(protected, str):
+        protected_aliases: tuple[str, ...] | None = parse_protected(protected)
+    elif protected is not None:
+        protected_aliases = tuple(item.strip() for item in protected if item.strip())
+    else:
+        protected_aliases = None
     return Config(
         path=path,
         repositories=repositories,
         default=default,
-        protected_aliases=_protected(path, data.get("protected_aliases")),
+        protected_aliases=protected_aliases,
+        deadline={key: value for key in DEADLINE_KEYS if (value := getattr(parsed, key)) is not None},
+        warnings=_permission_warnings(path),
     )
 
 
-def _protected(path: Path, value: object) -> tuple[str, ...] | None:
-    """protected_aliases = ["prod*", "live"] (or one string); [] protects nothing."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return parse_protected(value)
-    if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        return tuple(item.strip() for item in value if item.strip())
-    raise ConfigError(
-        f'config file {path}: protected_aliases must be a list of alias patterns like ["prod*"], got {value!r}'
-    )
-
-
-def _spec(path: Path, name: str, entry: object) -> RepositorySpec:
-    where = f"config file {path}, [repositories.{name}]"
-    if name == DEMO_NAME:
-        raise ConfigError(f"{where}: the name {DEMO_NAME!r} is reserved for the embedded demo")
-    if not isinstance(entry, dict):
-        raise ConfigError(f"{where} must be a table")
-    unknown = set(entry) - _SPEC_KEYS
-    if unknown:
-        raise ConfigError(
-            f"{where}: unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(_SPEC_KEYS))}"
-        )
-    for key in _STRING_KEYS & set(entry):
-        if not isinstance(entry[key], str) or not entry[key]:
-            raise ConfigError(f"{where}: {key} must be a non-empty string, got {entry[key]!r}")
-    if "read_only" in entry and not isinstance(entry["read_only"], bool):
-        raise ConfigError(f"{where}: read_only must be true or false, got {entry['read_only']!r}")
-    if "bucket" not in entry:
-        raise ConfigError(f"{where}: 'bucket' is required")
-    return RepositorySpec(name=name, **entry)
+def _permission_warnings(path: Path) -> tuple[str, ...]:
+    """A config file others can write decides which endpoint (and credentials) the console uses."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return ()
+    if mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return (f"config file {path} is writable by group or others; run: chmod go-w {shlex.quote(str(path))}",)
+    return ()
 
 
 def _names(repositories: Mapping[str, object]) -> str:
@@ -176,6 +184,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--config", type=Path, metavar="PATH", help="config file to read instead of the default location"
     )
+    limits = parser.add_argument_group(
+        "deadlines", f"every AWS call fails after at most this long (default: {DEFAULT_DEADLINE.describe()})"
+    )
+    limits.add_argument(
+        "--connect-timeout", type=float, metavar="SECONDS", help="per attempt (default $VRC_CONNECT_TIMEOUT, 3)"
+    )
+    limits.add_argument(
+        "--read-timeout", type=float, metavar="SECONDS", help="per attempt (default $VRC_READ_TIMEOUT, 10)"
+    )
+    limits.add_argument(
+        "--max-attempts", type=int, metavar="N", help="attempts in all, 1..10 (default $VRC_MAX_ATTEMPTS, 3)"
+    )
     return parser
 
 
@@ -185,6 +205,8 @@ class Launch:
 
     connections: tuple[Connection, ...]
     release: ReleaseSettings = field(default_factory=ReleaseSettings)
+    deadline: Deadline = DEFAULT_DEADLINE
+    warnings: tuple[str, ...] = ()
 
     @property
     def initial(self) -> Connection:
@@ -242,12 +264,13 @@ def resolve(
             f"--{next(iter(overrides)).replace('_', '-')} needs a repository: pass --bucket or --repo NAME"
         )
 
-    specs = [with_environment(spec, env) for spec in config.repositories.values()]
+    deadline = _deadline(args, env, config)
+    specs = [replace(with_environment(spec, env), deadline=deadline) for spec in config.repositories.values()]
     if chosen is not None:
-        chosen = with_environment(replace(chosen, **overrides), env)
-        if args.read_only:
-            chosen = replace(chosen, read_only=True)
+        chosen = with_environment(replace(chosen, deadline=deadline, **overrides), env)
         specs = [chosen] + [spec for spec in specs if spec.name != chosen.name]
+    if args.read_only:  # the whole session: repositories reached with `c` too
+        specs = [replace(spec, read_only=True) for spec in specs]
     demo = demo_connection(read_only=args.read_only)
     connections = [repository_connection(spec) for spec in specs]
     connections.insert(0 if chosen is None else len(connections), demo)
@@ -257,7 +280,37 @@ def resolve(
         protected = config.protected_aliases
     else:
         protected = DEFAULT_PROTECTED
-    return Launch(connections=tuple(connections), release=ReleaseSettings(protected=protected))
+    return Launch(
+        connections=tuple(connections),
+        release=ReleaseSettings(protected=protected),
+        deadline=deadline,
+        warnings=config.warnings,
+    )
+
+
+def _deadline(args: argparse.Namespace, env: Mapping[str, str], config: Config) -> Deadline:
+    """The command line, then VRC_* variables, then the config file, then core's defaults."""
+    values: dict[str, Any] = {}
+    for key in DEADLINE_KEYS:
+        flag = getattr(args, key)
+        variable = _DEADLINE_ENV[key]
+        if flag is not None:
+            values[key] = flag
+        elif env.get(variable):
+            try:
+                values[key] = int(env[variable]) if key == "max_attempts" else float(env[variable])
+            except ValueError:
+                raise ConfigError(f"{variable}={env[variable]!r} is not a number") from None
+        elif key in config.deadline:
+            values[key] = config.deadline[key]
+    try:
+        return Deadline(
+            connect_timeout=values.get("connect_timeout", DEFAULT_DEADLINE.connect_timeout),
+            read_timeout=values.get("read_timeout", DEFAULT_DEADLINE.read_timeout),
+            attempts=values.get("max_attempts", DEFAULT_DEADLINE.attempts),
+        )
+    except InvalidArgumentError as exc:
+        raise ConfigError(str(exc).replace("attempts must", "max_attempts must")) from None
 
 
 def with_environment(spec: RepositorySpec, env: Mapping[str, str]) -> RepositorySpec:
@@ -301,6 +354,7 @@ def open_repository(spec: RepositorySpec) -> Repository:
         profile=spec.profile,
         endpoint_url=spec.endpoint_url,
         read_only=spec.read_only,
+        deadline=spec.deadline,
     )
 
 

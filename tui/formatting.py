@@ -83,3 +83,27 @@ def parse_metadata(text: str) -> dict[str, str]:
             raise ValueError(f"metadata key {key!r} is given twice")
         pairs[key] = value.strip()
     return pairs
+
+
+def _escape_table(keep: str) -> dict[int, str]:
+    """str.translate table: C0 and DEL as their Unicode control pictures (ESC → ␛), C1 as \\x9b."""
+    table = {code: chr(0x2400 + code) for code in range(0x20)}
+    table[0x7F] = "\u2421"  # ␡
+    table.update({code: f"\\x{code:02x}" for code in range(0x80, 0xA0)})
+    for char in keep:
+        del table[ord(char)]
+    return table
+
+
+_ONE_LINE = _escape_table("")
+_MULTI_LINE = _escape_table("\n")
+
+
+def printable(value: object, *, multiline: bool = False) -> str:
+    """`value` as text that is safe to draw: every control character (C0, DEL, C1) made visible.
+
+    Data from a repository may hold ESC sequences (title changes, screen clears, OSC 52 clipboard
+    writes) that a terminal would obey; drawn escaped they are inert and still show. Single-line
+    text (cells, titles) escapes tab and newline too; `multiline` keeps newlines (messages).
+    """
+    return str(value).translate(_MULTI_LINE if multiline else _ONE_LINE)

@@ -485,8 +485,8 @@ def test_history_screen_help_and_palette(demo_repository: Repository) -> None:
         history = pilot.app.screen
         assert isinstance(history, AliasHistoryScreen)
         table = history.query_one("#history-table")
-        assert [table.get_row_at(i)[0] for i in range(table.row_count)] == ["4", "3", "2", "1"]
-        assert table.get_row_at(1)[4] == "rollback: regex timeouts in v2"
+        assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == ["4", "3", "2", "1"]
+        assert str(table.get_row_at(1)[4]) == "rollback: regex timeouts in v2"
         await pilot.press("escape")
         assert pilot.app.screen is screen
 

@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
-from ..formatting import timestamp
+from ..formatting import printable, timestamp
 from ..release.preflight import Conflict
 
 
@@ -38,7 +38,9 @@ class ConflictModal(ModalScreen[bool]):
         with Vertical(classes="dialog", id="conflict-dialog"):
             yield Label(f"Someone else changed {conflict.subject}", classes="dialog-title", markup=False)
             yield Static(self._facts(), id="conflict-facts")
-            yield Label(conflict.message, id="conflict-message", classes="dialog-body", markup=False)
+            yield Label(
+                printable(conflict.message, multiline=True), id="conflict-message", classes="dialog-body", markup=False
+            )
             yield Label(
                 "Nothing was written. Reload to see the current state, then decide again.",
                 classes="dialog-hint",
@@ -53,12 +55,12 @@ class ConflictModal(ModalScreen[bool]):
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column(overflow="fold")
         when = timestamp(conflict.when, self._clock(), self._tz) if conflict.when else "unknown"
-        grid.add_row("who", Text(conflict.actor or "unknown"))
+        grid.add_row("who", Text(printable(conflict.actor or "unknown")))
         grid.add_row("when", Text(when))
         if conflict.change:
-            grid.add_row("what", Text(conflict.change))
+            grid.add_row("what", Text(printable(conflict.change)))
         if conflict.reason:
-            grid.add_row("why", Text(conflict.reason))
+            grid.add_row("why", Text(printable(conflict.reason)))
         return grid
 
     def on_mount(self) -> None:

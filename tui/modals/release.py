@@ -27,7 +27,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from core.errors import BackendError, ConflictError, VrcError
 
-from ..formatting import timestamp
+from ..formatting import printable, timestamp
 from ..release import ReleaseSettings, split_text
 from ..release.preflight import Check, Checks, Conflict, Plan, conflict_from_error, run_checks
 from ..release.proposals import Incomplete, NothingToChange, NotReady, Outcome, PartialWrite, Proposal, ReleaseState
@@ -147,7 +147,8 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
     def alias_now_text(self, alias: Alias) -> str:
         """'Now: v4 90% | v6 10% · rev 3 · who · when': the alias as the dialog shows it."""
         when = timestamp(alias.update_at, self.context.clock(), self.context.tz)
-        return f"Now: {split_text(alias.config)} · rev {alias.revision} · {alias.updated_by or 'unknown'} · {when}"
+        who = printable(alias.updated_by or "unknown")
+        return f"Now: {split_text(alias.config)} · rev {alias.revision} · {who} · {when}"
 
     # --- what subclasses provide --------------------------------------------------------------
 
@@ -587,5 +588,5 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
 def error_text(error: BaseException | None) -> str:
     """core's message for its own errors; the type and text for anything unexpected."""
     if isinstance(error, VrcError):
-        return str(error)
-    return f"{type(error).__name__}: {error}" if error else "unknown error"
+        return printable(str(error), multiline=True)
+    return printable(f"{type(error).__name__}: {error}", multiline=True) if error else "unknown error"

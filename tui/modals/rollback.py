@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from core.models import Alias, AliasEvent
 
 
-class RollbackTable(DataTable[str]):
+class RollbackTable(DataTable[Text]):
     """The alias history; the row under the cursor is the configuration to restore."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -14,6 +14,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from ..connection import Connection
+from ..formatting import printable
 
 
 class SwitchRepositoryModal(ModalScreen[str | None]):
@@ -32,7 +33,12 @@ class SwitchRepositoryModal(ModalScreen[str | None]):
             options = []
             for connection in self._connections:
                 marker = "● " if connection.name == self._current else "  "
-                prompt = Text.assemble((marker + connection.name, "bold"), "\n    ", connection.description)
+                prompt = Text.assemble(
+                    (marker + printable(connection.name), "bold"),
+                    ("  read-only", "italic") if connection.read_only else "",
+                    "\n    ",
+                    printable(connection.description),
+                )
                 options.append(Option(prompt, id=connection.name))
             yield OptionList(*options, id="switch-list")
             yield Label("enter opens · esc cancels · configure in ~/.config/vrc/config.toml", classes="dialog-hint")

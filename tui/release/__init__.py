@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from ..formatting import local_time
+from rich.text import Text
+
+from ..formatting import local_time, printable
 
 if TYPE_CHECKING:
     from core.models import AliasConfig, AliasEvent
@@ -96,9 +98,13 @@ def change_text(before: AliasConfig | None, after: AliasConfig | None) -> str:
     return f"{split_text(before)} → {split_text(after)}  (traffic: {traffic_effect(before, after)})"
 
 
-def event_cells(event: AliasEvent, now: datetime, tz: tzinfo | None) -> tuple[str, ...]:
-    """Revision, when, who, change, reason and action of one history event (EVENT_COLUMNS)."""
-    return (
+def event_cells(event: AliasEvent, now: datetime, tz: tzinfo | None) -> tuple[Text, ...]:
+    """Revision, when, who, change, reason and action of one history event (EVENT_COLUMNS).
+
+    Literal text with control characters escaped: actor and reason are whatever a writer stored,
+    and a plain str cell would be parsed as markup (a stored `[@click=...]` becomes an action).
+    """
+    values = (
         str(event.revision),
         local_time(event.time, tz),
         event.actor,
@@ -106,6 +112,7 @@ def event_cells(event: AliasEvent, now: datetime, tz: tzinfo | None) -> tuple[st
         event.reason or "",
         event.action,
     )
+    return tuple(Text(printable(value), end="", no_wrap=True) for value in values)
 
 
 EVENT_COLUMNS = ("Rev", "When", "Who", "Change", "Reason", "Action")

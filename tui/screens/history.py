@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -19,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 from textual.worker import Worker, WorkerState
 
+from ..formatting import printable
 from ..modals.release import error_text
 from ..release import EVENT_COLUMNS, event_cells
 
@@ -65,8 +67,10 @@ class AliasHistoryScreen(Screen[None]):
         """Opens the rollback dialog (alias, revision, then); None on a read-only connection."""
 
     def compose(self) -> ComposeResult:
-        yield Label(f" History · {self.artifact} alias {self.alias} · newest first", id="history-title", markup=False)
-        table = DataTable[str](id="history-table", cursor_type="row", zebra_stripes=False)
+        yield Label(
+            printable(f" History · {self.artifact} alias {self.alias} · newest first"), id="history-title", markup=False
+        )
+        table = DataTable[Text](id="history-table", cursor_type="row", zebra_stripes=False)
         table.add_columns(*EVENT_COLUMNS)
         yield table
         yield Label("", id="history-note", markup=False)

@@ -24,7 +24,7 @@ from textual.widgets import DataTable, Footer, Label
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from ..connection import Connection
-from ..formatting import local_time
+from ..formatting import local_time, printable
 from ..messages import (
     AliasesLoaded,
     ArtifactDownloaded,
@@ -107,8 +107,8 @@ def describe_error(error: BaseException | None) -> str:
     from core.errors import VrcError
 
     if isinstance(error, VrcError):
-        return str(error)
-    return f"{type(error).__name__}: {error}" if error else "unknown error"
+        return printable(str(error), multiline=True)
+    return printable(f"{type(error).__name__}: {error}", multiline=True) if error else "unknown error"
 
 
 class MainScreen(Screen[None]):

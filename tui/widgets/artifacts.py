@@ -16,6 +16,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Input
 
+from ..formatting import printable
 from .pane import Pane, QuietLoading
 
 NAME_HEADER, COUNT_HEADER = "Artifact", "Ver"
@@ -260,6 +261,7 @@ class ArtifactTable(QuietLoading, ScrollView, can_focus=True):
     def _line(self, name: str, count: str, width: int, style: Style) -> Strip:
         """` name ` and ` count ` padded to their columns, the rest of the width in `style`."""
         name_width = min(self._name_width, max(1, width - self._count_width - 4))
+        name = printable(name)  # names come from S3 keys, which any writer can fill with escapes
         if len(name) > name_width:
             name = name[: name_width - 1] + "…"
         text = f" {name:<{name_width}}  {count:<{self._count_width}} "
@@ -334,7 +336,7 @@ class ArtifactPane(Pane):
         keep = select or self.current
         self._names = sorted(names)
         self._folded = [name.lower() for name in self._names]
-        self._name_width = max(map(len, self._names), default=0)
+        self._name_width = max((len(printable(name)) for name in self._names), default=0)
         kept = set(self._names)
         for name in [name for name in self._counts if name not in kept]:
             del self._counts[name]

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from ..formatting import timestamp, traffic_split
+from ..formatting import printable, timestamp, traffic_split
 from .pane import Pane
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ class DetailPane(Pane):
         grid.add_column(style=label_style, no_wrap=True)
         grid.add_column(overflow="fold")
         for label, value in rows:
-            grid.add_row(label, Text(value))
+            grid.add_row(Text(printable(label)), Text(printable(value)))
         self.title = title
         self.note = ""
         self._set_text(grid)

@@ -13,14 +13,17 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import DataTable, Label
 
+from ..formatting import printable
+
 # A load that finishes sooner shows no indicator: no flicker while arrowing through artifacts, whose
 # loads start only once the cursor rests (MainScreen.REST_SECONDS) and then take ~150 ms at most.
 LOADING_INDICATOR_DELAY = 0.25
 
 
 def cell(value: str, style: Style | str = "") -> Text:
-    """A table cell shown literally: DataTable would parse a plain str as markup."""
-    return Text(value, style=style, end="", no_wrap=True)
+    """A table cell shown literally, control characters escaped: DataTable would parse a plain str
+    as markup, and the terminal would obey an ESC stored in the data."""
+    return Text(printable(value), style=style, end="", no_wrap=True)
 
 
 class QuietLoading(Widget if TYPE_CHECKING else object):
@@ -104,7 +107,7 @@ class Pane(Vertical):
         self.set_reactive(Pane.title, title)
 
     def compose_title(self) -> ComposeResult:
-        yield Label(self._title_text(), classes="pane-title", markup=False)
+        yield Label(printable(self._title_text()), classes="pane-title", markup=False)
 
     def _title_text(self) -> str:
         return f" {self.title}  {self.note}" if self.note else f" {self.title}"
@@ -119,7 +122,7 @@ class Pane(Vertical):
     def _update_title(self) -> None:
         if self.is_mounted:
             # One line, full width: its size never changes, so no layout of the whole screen.
-            self.query_one(".pane-title", Label).update(self._title_text(), layout=False)
+            self.query_one(".pane-title", Label).update(printable(self._title_text()), layout=False)
 
     def failed(self, message: str) -> None:
         self.note = f"⚠ {message}"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from typing import Literal
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
 from textual.widgets import Label
 
 from ..connection import Connection
+from ..formatting import printable
 
 State = Literal["connecting", "connected", "loading", "error"]
 
@@ -20,6 +23,9 @@ _STATE_TEXT = {
     "loading": "◌ loading…",
     "error": "✕ error",
 }
+
+
+_WAITING = ("connecting", "loading")
 
 
 class StatusBar(Vertical):
@@ -38,24 +44,49 @@ class StatusBar(Vertical):
 
     def show_connection(self, connection: Connection) -> None:
         """A new connection is being opened: show what it will be, not yet its identity."""
-        self.query_one("#repo-name", Label).update(connection.name)
+        self.query_one("#repo-name", Label).update(printable(connection.name))
         self.query_one("#demo-badge").display = connection.demo
         self.query_one("#read-only-badge").display = connection.read_only
         self.query_one("#read-only-why").display = connection.read_only
-        self.query_one("#location", Label).update(connection.description)
+        self.query_one("#location", Label).update(printable(connection.description))
         self.query_one("#hint", Label).update(DEMO_HINT)
         self.query_one("#hint").display = connection.demo
         self.set_state("connecting")
 
     def show_location(self, location: str, identity: str | None = None) -> None:
         text = location if identity is None else f"{location} · as {identity}"
-        self.query_one("#location", Label).update(text)
+        self.query_one("#location", Label).update(printable(text))
+
+    _state: State | None = None
+    _detail: str = ""
+    _since: float = 0.0
+    _ticker: Timer | None = None
 
     def set_state(self, state: State, detail: str = "") -> None:
+        """Show `state`; while connecting or loading, the seconds waited so far too (every wait is
+        bounded by core's deadline, and the count shows how close it is)."""
+        waiting = state in _WAITING
+        if not waiting or self._state not in _WAITING:
+            self._since = time.monotonic()
+        self._state, self._detail = state, detail
+        if waiting and self._ticker is None:
+            self._ticker = self.set_interval(1.0, self._show_state)
+        elif not waiting and self._ticker is not None:
+            self._ticker.stop()
+            self._ticker = None
         label = self.query_one("#connection-state", Label)
-        label.update(f"{_STATE_TEXT[state]} {detail}".rstrip())
         for name in _STATE_TEXT:
             label.set_class(name == state, f"-{name}")
+        self._show_state()
+
+    def _show_state(self) -> None:
+        if self._state is None:
+            return
+        text = f"{_STATE_TEXT[self._state]} {self._detail}".rstrip()
+        waited = int(time.monotonic() - self._since)
+        if self._state in _WAITING and waited >= 1:
+            text = f"{text} {waited}s"
+        self.query_one("#connection-state", Label).update(text)
 
     @property
     def state_text(self) -> str:
