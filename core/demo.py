@@ -5,7 +5,9 @@ moto is imported here only, and only when a demo starts.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import functools
 import hashlib
 import json
 import random
@@ -235,6 +237,15 @@ def seed_backend(repository: Repository) -> None:
     own encoders) and objects and puts them into moto in-process: the same artifacts, versions,
     sha256s, aliases and their revisions, history events, alias epochs and deleted versions.
     """
+    items, objects = _stored_seed(repository.s3_prefix, repository.suffix)
+    put_objects(repository.s3_bucket, objects)
+    # moto keeps its own copy of each attribute; copying here keeps the cached plan pristine anyway.
+    put_items(repository.aws_region, repository.dynamodb_table_name, copy.deepcopy(items))
+
+
+@functools.cache
+def _stored_seed(prefix: str, suffix: str) -> tuple[list[it.Item], list[StoredObject]]:
+    """The items and objects seed() leaves behind (a pure function of SEEDS; computed once)."""
     items: dict[tuple[str, str], it.Item] = {}
     objects: dict[str, StoredObject] = {}
     for spec in SEEDS:
@@ -242,20 +253,21 @@ def seed_backend(repository: Repository) -> None:
         for release in spec.releases:
             content = _config_bundle(release) if not spec.header else _payload(spec, release)
             events.append(
-                (release.days_ago, partial(_store_upload, repository, items, objects, spec, release, content))
+                (release.days_ago, partial(_store_upload, prefix, suffix, items, objects, spec, release, content))
             )
         for change in spec.changes:
             events.append((change.days_ago, partial(_store_change, items, spec.name, change)))
+        # Stable sort, as in seed(): an upload and its publish at the same instant keep their order.
         for _, action in sorted(events, key=lambda e: -e[0]):
             action()
         for version in spec.deleted:
             items[(spec.name, encode_version_sk(version))]["is_deleted"] = it.b(True)
-    put_objects(repository.s3_bucket, objects.values())
-    put_items(repository.aws_region, repository.dynamodb_table_name, items.values())
+    return list(items.values()), list(objects.values())
 
 
 def _store_upload(
-    repository: Repository,
+    prefix: str,
+    suffix: str,
     items: dict[tuple[str, str], it.Item],
     objects: dict[str, StoredObject],
     spec: _Seed,
@@ -269,7 +281,7 @@ def _store_upload(
     current = items.get(latest_key)
     if current is None or not it.is_visible(current) or it.get_s(current, "sha256") != sha256:
         obj = StoredObject(
-            key=artifact_key(repository.s3_prefix, name, LATEST, repository.suffix),
+            key=artifact_key(prefix, name, LATEST, suffix),
             body=content,
             content_type=spec.content_type,
             metadata={"artifact_name": name, "artifact_sha256": sha256, **release.metadata},
@@ -293,9 +305,9 @@ def _store_upload(
     if newest is not None and it.is_visible(newest) and it.get_s(newest, "sha256") == it.get_s(latest, "sha256"):
         return  # publishing unchanged content returns the newest version and writes nothing
     version = str(max(numbers, default=0) + 1)
-    source = objects[artifact_key(repository.s3_prefix, name, LATEST, repository.suffix)]
-    copy = dataclasses.replace(source, key=artifact_key(repository.s3_prefix, name, version, repository.suffix))
-    objects[copy.key] = copy
+    source = objects[artifact_key(prefix, name, LATEST, suffix)]
+    published = dataclasses.replace(source, key=artifact_key(prefix, name, version, suffix))
+    objects[published.key] = published
     items[(name, encode_version_sk(version))] = it.artifact_item(
         name,
         version,
@@ -304,7 +316,7 @@ def _store_upload(
         size=it.get_n(latest, "size"),
         content_type=it.get_s(latest, "content_type"),
         metadata=it.get_map_s(latest, "metadata"),
-        etag=copy.etag,
+        etag=published.etag,
     )
 
 
@@ -344,10 +356,11 @@ def _store_change(items: dict[tuple[str, str], it.Item], name: str, change: _Cha
         target["alias_epoch"] = it.n((it.get_n(target, "alias_epoch") or 0) + 1)
 
 
-def start_demo(read_only: bool = False) -> Repository:
+def start_demo(read_only: bool = False, boto_session: Any = None) -> Repository:
     """Start moto in-process, bootstrap the demo repository and seed it. Resets moto's state.
 
     With read_only=True the returned repository refuses writes (the seed is written first).
+    A `boto_session` used before (tests start many demos) saves loading botocore's models again.
     """
     from moto import mock_aws
 
@@ -360,6 +373,7 @@ def start_demo(read_only: bool = False) -> Repository:
         dynamodb_table_name=DEMO_TABLE,
         operator="you (demo)",
         use_sts=False,
+        boto_session=boto_session,
     )
     repository.bootstrap()
     seed_backend(repository)

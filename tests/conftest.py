@@ -52,6 +52,15 @@ def make_dynamodb_requests_atomic() -> None:
 
 
 @pytest.fixture(scope="session")
+def boto_session():
+    """One boto3 session for the run: botocore parses its service models once, not per test."""
+    import boto3
+    import moto  # noqa: F401 - moto's request hook reaches only the sessions made after it is imported
+
+    return boto3.Session(region_name="us-east-1")
+
+
+@pytest.fixture(scope="session")
 def moto_server():
     """moto's HTTP server on 127.0.0.1 (a random free port); yields its endpoint URL."""
     import logging
