@@ -18,9 +18,17 @@ from functools import partial
 from typing import Any
 
 from . import items as it
-from .layout import LATEST, alias_pk, artifact_key, encode_version, encode_version_sk
+from .layout import (
+    LATEST,
+    TABLE_ATTRIBUTES,
+    TABLE_KEY_SCHEMA,
+    alias_pk,
+    artifact_key,
+    encode_version,
+    encode_version_sk,
+)
 from .models import AliasConfig, AliasEvent
-from .moto_store import StoredObject, put_items, put_objects
+from .moto_store import StoredObject, create_bucket, create_table, put_items, put_objects
 from .repository import Repository
 
 DEMO_REGION = "us-east-1"
@@ -375,7 +383,10 @@ def start_demo(read_only: bool = False, boto_session: Any = None) -> Repository:
         use_sts=False,
         boto_session=boto_session,
     )
-    repository.bootstrap()
+    # What bootstrap() would create, without its requests: moto answers the first request to each
+    # service slowly (it loads that service), and the console's first screen needs S3 only.
+    create_bucket(DEMO_REGION, DEMO_BUCKET)
+    create_table(DEMO_REGION, DEMO_TABLE, TABLE_KEY_SCHEMA, TABLE_ATTRIBUTES)
     seed_backend(repository)
     repository.read_only = read_only
     return repository

@@ -37,6 +37,33 @@ def _account() -> str:
     return str(DEFAULT_ACCOUNT_ID)
 
 
+def create_bucket(region: str, bucket: str) -> None:
+    """Create an S3 bucket in moto (what Repository.bootstrap's create_bucket request does)."""
+    from moto.s3.models import s3_backends
+
+    s3_backends[_account()]["aws"].create_bucket(bucket, region)
+
+
+def create_table(region: str, table: str, key_schema: list[dict[str, str]], attributes: list[dict[str, str]]) -> None:
+    """Create an on-demand DynamoDB table in moto, active at once, as a create_table request would."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    dynamodb_backends[_account()][region].create_table(
+        table,
+        schema=key_schema,
+        throughput=None,
+        attr=attributes,
+        global_indexes=[],
+        indexes=[],
+        streams=None,
+        billing_mode="PAY_PER_REQUEST",
+        sse_specification=None,
+        tags=[],
+        deletion_protection_enabled=False,
+        warm_throughput=None,
+    )
+
+
 def put_items(region: str, table: str, items: Iterable[dict[str, Any]]) -> int:
     """Put DynamoDB items (wire format, e.g. {"pk": {"S": ...}}) into moto's table; returns the count."""
     from moto.dynamodb.models import dynamodb_backends

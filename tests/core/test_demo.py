@@ -8,7 +8,7 @@ import boto3
 from moto import mock_aws
 
 from core import Repository
-from core.demo import DEMO_BUCKET, DEMO_REGION, DEMO_TABLE, SEEDS, seed, seed_backend, start_demo, stop_demo
+from core.demo import DEMO_BUCKET, DEMO_REGION, DEMO_TABLE, SEEDS, seed, start_demo, stop_demo
 
 # S3 answers these from the time of the request, not from the stored state.
 _VOLATILE_HEAD = {"LastModified", "ResponseMetadata", "Date"}
@@ -29,7 +29,13 @@ def _stored(repository: Repository) -> dict[str, Any]:
             body = s3.get_object(Bucket=DEMO_BUCKET, Key=key)["Body"].read()
             objects[key] = (head, body, summary["Size"], summary["ETag"])
     items.sort(key=lambda item: (item["pk"]["S"], item["sk"]["S"]))
-    return {"items": items, "objects": objects}
+    table = dynamodb.describe_table(TableName=DEMO_TABLE)["Table"]
+    shape = {k: table.get(k) for k in ("KeySchema", "AttributeDefinitions", "TableStatus")}
+    shape["BillingMode"] = table.get("BillingModeSummary", {}).get("BillingMode")
+    shape["BucketRegion"] = s3.head_bucket(Bucket=DEMO_BUCKET)["ResponseMetadata"]["HTTPHeaders"].get(
+        "x-amz-bucket-region"
+    )
+    return {"items": items, "objects": objects, "shape": shape}
 
 
 def _public(repository: Repository) -> dict[str, Any]:
@@ -46,29 +52,27 @@ def _public(repository: Repository) -> dict[str, Any]:
     return state
 
 
-def _demo(seeder: Any) -> Repository:
-    repository = Repository(
-        aws_region=DEMO_REGION,
-        s3_bucket=DEMO_BUCKET,
-        dynamodb_table_name=DEMO_TABLE,
-        operator="you (demo)",
-        use_sts=False,
-    )
-    repository.bootstrap()
-    seeder(repository)
-    return repository
-
-
 def test_fast_seed_stores_what_the_public_api_stores() -> None:
     with mock_aws():
-        through_api = _demo(seed)
+        through_api = Repository(
+            aws_region=DEMO_REGION,
+            s3_bucket=DEMO_BUCKET,
+            dynamodb_table_name=DEMO_TABLE,
+            operator="you (demo)",
+            use_sts=False,
+        )
+        through_api.bootstrap()
+        seed(through_api)
         expected_stored, expected_public = _stored(through_api), _public(through_api)
-    with mock_aws():
-        fast = _demo(seed_backend)
+    fast = start_demo()  # bucket, table and seed written straight into moto
+    try:
         stored, public = _stored(fast), _public(fast)
+    finally:
+        stop_demo()
     assert public == expected_public
     assert stored["items"] == expected_stored["items"]
     assert stored["objects"] == expected_stored["objects"]
+    assert stored["shape"] == expected_stored["shape"]
     # Sanity: the comparison covered the whole demo (5 artifacts, a deleted version, a canary).
     assert public["names"] == sorted(spec.name for spec in SEEDS)
     assert [v[0] for v in public["fraud-rules"]["versions"]] == ["LATEST", "3", "1"]
