@@ -57,7 +57,12 @@ def boto_session():
     import boto3
     import moto  # noqa: F401 - moto's request hook reaches only the sessions made after it is imported
 
-    return boto3.Session(region_name="us-east-1")
+    session = boto3.Session(region_name="us-east-1")
+    # Build the session's shared parts (credentials, endpoint resolver, service models) now: botocore
+    # builds them lazily and not thread-safely, and console workers create clients from threads.
+    for service in ("s3", "dynamodb", "sts"):
+        session.client(service)
+    return session
 
 
 @pytest.fixture(scope="session")
