@@ -52,12 +52,12 @@ def make_dynamodb_requests_atomic() -> None:
 
 
 def make_s3_object_requests_atomic() -> None:
-    """Make moto's S3 handle one object request at a time, as S3's atomic PUT implies.
+    """Make moto's S3 handle one object PUT (put or copy) at a time, as S3's atomic PUT implies.
 
     moto 5.2.5 inserts a PUT's object into the bucket before it sets the object's metadata, so a
     concurrent CopyObject of that key can copy bytes without their metadata (seen here: a publish
     racing an upload found LATEST without artifact_sha256). On S3 an object appears with its
-    metadata or not at all; serialising object requests restores that and keeps every
+    metadata or not at all; serialising object PUTs restores that and keeps every
     interleaving between requests.
     """
     import threading
@@ -69,9 +69,11 @@ def make_s3_object_requests_atomic() -> None:
     lock = threading.Lock()
     original = S3Response.key_response
 
-    def key_response(self, *args, **kwargs):
+    def key_response(self, request, *args, **kwargs):
+        if request.method != "PUT":  # PutObject and CopyObject are PUTs; reads need no lock
+            return original(self, request, *args, **kwargs)
         with lock:
-            return original(self, *args, **kwargs)
+            return original(self, request, *args, **kwargs)
 
     key_response._vrc_atomic = True
     S3Response.key_response = key_response
