@@ -33,14 +33,37 @@ _ACCESS_CODES = {
 }
 
 
-@dataclass(frozen=True)
 class Clients:
-    """The clients of one boto3 session; built once and reused (botocore clients are thread-safe)."""
+    """The clients of one boto3 session, each built on first use and then reused (botocore
+    clients are thread-safe). Lazy because building one costs tens of milliseconds: a console
+    listing names needs only S3, and STS only when the caller's identity is asked for."""
 
-    session: Any
-    s3: Any
-    dynamodb: Any
-    sts: Any
+    def __init__(self, session: Any, make: Callable[[Any, str], Any]) -> None:
+        self.session = session
+        self._make = make
+        self._lock = threading.Lock()
+        self._built: dict[str, Any] = {}
+
+    def _client(self, service: str) -> Any:
+        client = self._built.get(service)
+        if client is None:
+            with self._lock:
+                client = self._built.get(service)
+                if client is None:
+                    client = self._built[service] = self._make(self.session, service)
+        return client
+
+    @property
+    def s3(self) -> Any:
+        return self._client("s3")
+
+    @property
+    def dynamodb(self) -> Any:
+        return self._client("dynamodb")
+
+    @property
+    def sts(self) -> Any:
+        return self._client("sts")
 
 
 class ClientCache:
@@ -66,6 +89,9 @@ class ClientCache:
             return clients
 
     def _build(self, session: boto3.Session) -> Clients:
+        return Clients(session, self._client)
+
+    def _client(self, session: boto3.Session, service: str) -> Any:
         from botocore.config import Config
 
         deadline = self._deadline
@@ -85,12 +111,7 @@ class ClientCache:
         kwargs: dict[str, Any] = {"config": config}
         if self._endpoint_url:
             kwargs["endpoint_url"] = self._endpoint_url
-        return Clients(
-            session=session,
-            s3=session.client("s3", **kwargs),
-            dynamodb=session.client("dynamodb", **kwargs),
-            sts=session.client("sts", **kwargs),
-        )
+        return session.client(service, **kwargs)
 
 
 def error_code(exc: BaseException) -> str:

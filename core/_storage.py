@@ -15,7 +15,7 @@ from typing import Any
 
 from . import items as it
 from ._aws import Clients, Target, error_code, paginate, translated
-from .layout import alias_pk, artifact_key, names_prefix, s3_uri
+from .layout import TABLE_ATTRIBUTES, TABLE_KEY_SCHEMA, alias_pk, artifact_key, names_prefix, s3_uri
 from .models import Alias, Artifact, ContentReader
 from .validation import RESERVED_METADATA
 
@@ -128,14 +128,8 @@ def bootstrap(ctx: Context, region: str) -> None:
             raise
         c.dynamodb.create_table(
             TableName=ctx.table,
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
+            KeySchema=TABLE_KEY_SCHEMA,
+            AttributeDefinitions=TABLE_ATTRIBUTES,
             BillingMode="PAY_PER_REQUEST",
         )
         c.dynamodb.get_waiter("table_exists").wait(

@@ -5,15 +5,30 @@ moto is imported here only, and only when a demo starts.
 
 from __future__ import annotations
 
-import gc
+import copy
+import dataclasses
+import functools
 import hashlib
 import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
+from . import items as it
+from .layout import (
+    LATEST,
+    TABLE_ATTRIBUTES,
+    TABLE_KEY_SCHEMA,
+    alias_pk,
+    artifact_key,
+    encode_version,
+    encode_version_sk,
+)
+from .models import AliasConfig, AliasEvent
+from .moto_store import StoredObject, create_bucket, create_table, put_items, put_objects
 from .repository import Repository
 
 DEMO_REGION = "us-east-1"
@@ -223,10 +238,137 @@ def _frozen(repository: Repository, days_ago: float, operator: str | None = None
     return repository.view(clock=lambda: instant, operator=operator or "release.bot", use_sts=False)
 
 
-def start_demo(read_only: bool = False) -> Repository:
+def seed_backend(repository: Repository) -> None:
+    """Fill an empty repository exactly as seed() does, writing straight into moto's backends.
+
+    seed() makes ~200 requests through the public API; this computes the same items (with core's
+    own encoders) and objects and puts them into moto in-process: the same artifacts, versions,
+    sha256s, aliases and their revisions, history events, alias epochs and deleted versions.
+    """
+    items, objects = _stored_seed(repository.s3_prefix, repository.suffix)
+    put_objects(repository.s3_bucket, objects)
+    # moto keeps its own copy of each attribute; copying here keeps the cached plan pristine anyway.
+    put_items(repository.aws_region, repository.dynamodb_table_name, copy.deepcopy(items))
+
+
+@functools.cache
+def _stored_seed(prefix: str, suffix: str) -> tuple[list[it.Item], list[StoredObject]]:
+    """The items and objects seed() leaves behind (a pure function of SEEDS; computed once)."""
+    items: dict[tuple[str, str], it.Item] = {}
+    objects: dict[str, StoredObject] = {}
+    for spec in SEEDS:
+        events: list[tuple[float, Callable[[], None]]] = []
+        for release in spec.releases:
+            content = _config_bundle(release) if not spec.header else _payload(spec, release)
+            events.append(
+                (release.days_ago, partial(_store_upload, prefix, suffix, items, objects, spec, release, content))
+            )
+        for change in spec.changes:
+            events.append((change.days_ago, partial(_store_change, items, spec.name, change)))
+        # Stable sort, as in seed(): an upload and its publish at the same instant keep their order.
+        for _, action in sorted(events, key=lambda e: -e[0]):
+            action()
+        for version in spec.deleted:
+            items[(spec.name, encode_version_sk(version))]["is_deleted"] = it.b(True)
+    return list(items.values()), list(objects.values())
+
+
+def _store_upload(
+    prefix: str,
+    suffix: str,
+    items: dict[tuple[str, str], it.Item],
+    objects: dict[str, StoredObject],
+    spec: _Seed,
+    release: _Release,
+    content: bytes,
+) -> None:
+    """put_artifact, then publish_artifact_version (if the release is published), as stored."""
+    name = spec.name
+    sha256 = hashlib.sha256(content).hexdigest()
+    latest_key = (name, LATEST)
+    current = items.get(latest_key)
+    if current is None or not it.is_visible(current) or it.get_s(current, "sha256") != sha256:
+        obj = StoredObject(
+            key=artifact_key(prefix, name, LATEST, suffix),
+            body=content,
+            content_type=spec.content_type,
+            metadata={"artifact_name": name, "artifact_sha256": sha256, **release.metadata},
+        )
+        objects[obj.key] = obj
+        items[latest_key] = it.artifact_item(
+            name,
+            LATEST,
+            update_at=_at(release.days_ago),
+            sha256=sha256,
+            size=len(content),
+            content_type=spec.content_type,
+            metadata=release.metadata,
+            etag=obj.etag,
+        )
+    if not release.publish:
+        return
+    latest = items[latest_key]
+    numbers = [int(sk) for (pk, sk) in items if pk == name and sk != LATEST]
+    newest = items[(name, encode_version_sk(max(numbers)))] if numbers else None
+    if newest is not None and it.is_visible(newest) and it.get_s(newest, "sha256") == it.get_s(latest, "sha256"):
+        return  # publishing unchanged content returns the newest version and writes nothing
+    version = str(max(numbers, default=0) + 1)
+    source = objects[artifact_key(prefix, name, LATEST, suffix)]
+    published = dataclasses.replace(source, key=artifact_key(prefix, name, version, suffix))
+    objects[published.key] = published
+    items[(name, encode_version_sk(version))] = it.artifact_item(
+        name,
+        version,
+        update_at=_at(release.days_ago - 0.01),
+        sha256=it.get_s(latest, "sha256") or "",
+        size=it.get_n(latest, "size"),
+        content_type=it.get_s(latest, "content_type"),
+        metadata=it.get_map_s(latest, "metadata"),
+        etag=published.etag,
+    )
+
+
+def _store_change(items: dict[tuple[str, str], it.Item], name: str, change: _Change) -> None:
+    """put_alias by change.actor: the alias item, its history event, and the targets' alias epochs."""
+    from ._aliases import classify
+
+    key = (alias_pk(name), change.alias)
+    before = items.get(key)
+    before_config = None if before is None else it.alias_config(before)
+    after = AliasConfig(
+        version=encode_version(change.version),
+        secondary_version=None if change.secondary is None else encode_version(change.secondary),
+        secondary_version_weight=change.weight if change.secondary is not None else None,
+    )
+    revision = it.alias_revision(before) + 1
+    now = _at(change.days_ago)
+    reason = change.reason.strip() or None if change.reason else None
+    event = AliasEvent(
+        name=name,
+        alias=change.alias,
+        revision=revision,
+        time=now,
+        actor=change.actor,
+        action=classify(before_config, after),
+        before=before_config,
+        after=after,
+        reason=reason,
+    )
+    items[key] = it.alias_item(
+        name, change.alias, after, update_at=now, revision=revision, actor=change.actor, reason=reason
+    )
+    event_item = it.event_item(event)
+    items[(event_item["pk"]["S"], event_item["sk"]["S"])] = event_item
+    for version in [after.version] + ([after.secondary_version] if after.secondary_version else []):
+        target = items[(name, encode_version_sk(version))]
+        target["alias_epoch"] = it.n((it.get_n(target, "alias_epoch") or 0) + 1)
+
+
+def start_demo(read_only: bool = False, boto_session: Any = None) -> Repository:
     """Start moto in-process, bootstrap the demo repository and seed it. Resets moto's state.
 
     With read_only=True the returned repository refuses writes (the seed is written first).
+    A `boto_session` used before (tests start many demos) saves loading botocore's models again.
     """
     from moto import mock_aws
 
@@ -239,16 +381,13 @@ def start_demo(read_only: bool = False) -> Repository:
         dynamodb_table_name=DEMO_TABLE,
         operator="you (demo)",
         use_sts=False,
+        boto_session=boto_session,
     )
-    repository.bootstrap()
-    # Seeding allocates many short-lived objects in moto; collecting them mid-seed is wasted time.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        seed(repository)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+    # What bootstrap() would create, without its requests: moto answers the first request to each
+    # service slowly (it loads that service), and the console's first screen needs S3 only.
+    create_bucket(DEMO_REGION, DEMO_BUCKET)
+    create_table(DEMO_REGION, DEMO_TABLE, TABLE_KEY_SCHEMA, TABLE_ATTRIBUTES)
+    seed_backend(repository)
     repository.read_only = read_only
     return repository
 

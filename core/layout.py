@@ -143,6 +143,11 @@ def validate_weight(weight: object) -> int:
     return weight
 
 
+# The table's key (versioned's): a string partition key `pk` and sort key `sk`.
+TABLE_KEY_SCHEMA = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]
+TABLE_ATTRIBUTES = [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}]
+
+
 def alias_pk(name: str) -> str:
     """Partition key holding an artifact's aliases (versioned's layout)."""
     return f"__{name}-alias"

@@ -52,6 +52,48 @@ def make_dynamodb_requests_atomic() -> None:
     DynamoHandler.call_action = call_action
 
 
+def make_s3_object_requests_atomic() -> None:
+    """Make moto's S3 handle one object PUT (put or copy) at a time, as S3's atomic PUT implies.
+
+    moto 5.2.5 inserts a PUT's object into the bucket before it sets the object's metadata, so a
+    concurrent CopyObject of that key can copy bytes without their metadata (seen here: a publish
+    racing an upload found LATEST without artifact_sha256). On S3 an object appears with its
+    metadata or not at all; serialising object PUTs restores that and keeps every
+    interleaving between requests.
+    """
+    import threading
+
+    from moto.s3.responses import S3Response
+
+    if getattr(S3Response.key_response, "_vrc_atomic", False):
+        return
+    lock = threading.Lock()
+    original = S3Response.key_response
+
+    def key_response(self, request, *args, **kwargs):
+        if request.method != "PUT":  # PutObject and CopyObject are PUTs; reads need no lock
+            return original(self, request, *args, **kwargs)
+        with lock:
+            return original(self, request, *args, **kwargs)
+
+    key_response._vrc_atomic = True
+    S3Response.key_response = key_response
+
+
+@pytest.fixture(scope="session")
+def boto_session():
+    """One boto3 session for the run: botocore parses its service models once, not per test."""
+    import boto3
+    import moto  # noqa: F401 - moto's request hook reaches only the sessions made after it is imported
+
+    session = boto3.Session(region_name="us-east-1")
+    # Build the session's shared parts (credentials, endpoint resolver, service models) now: botocore
+    # builds them lazily and not thread-safely, and console workers create clients from threads.
+    for service in ("s3", "dynamodb", "sts"):
+        session.client(service)
+    return session
+
+
 @pytest.fixture(scope="session")
 def moto_server():
     """moto's HTTP server on 127.0.0.1 (a random free port); yields its endpoint URL."""
@@ -61,6 +103,7 @@ def moto_server():
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     make_dynamodb_requests_atomic()
+    make_s3_object_requests_atomic()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

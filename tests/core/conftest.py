@@ -2,7 +2,6 @@
 
 import uuid
 
-import boto3
 import pytest
 
 from core import Repository
@@ -22,14 +21,14 @@ def _unique(prefix: str) -> str:
 
 
 @pytest.fixture(params=["inproc", "server"])
-def backend(request):
+def backend(request, boto_session):
     """Connection settings for a fresh bucket and table: {'endpoint_url': ..., 'session': ...}."""
     if request.param == "inproc":
         request.getfixturevalue("inproc")
         endpoint = None
     else:
         endpoint = request.getfixturevalue("moto_server")
-    return {"endpoint_url": endpoint, "session": boto3.Session(region_name="us-east-1")}
+    return {"endpoint_url": endpoint, "session": boto_session}
 
 
 @pytest.fixture

@@ -11,6 +11,9 @@ from core import ConflictError, ProtectedVersionError, Repository
 
 THREADS = 8
 ROUNDS = 25
+# The default suite's race: small enough to be quick, large enough to fail when claims collide.
+FORCED_THREADS = 4
+FORCED_ROUNDS = 4
 
 
 @pytest.fixture
@@ -63,17 +66,28 @@ def assert_versions_verified(repo, name, expected_count, allowed_contents, conti
     return contents
 
 
-def test_forced_publishers_get_distinct_versions(shared):
-    uploaded = {f"thread {i} round {r}".encode() for i in range(THREADS) for r in range(ROUNDS)}
+def forced_race(shared, threads, rounds):
+    uploaded = {f"thread {i} round {r}".encode() for i in range(threads) for r in range(rounds)}
 
     def publisher(i):
         repo = open_repo(shared)
-        for r in range(ROUNDS):
+        for r in range(rounds):
             repo.put_artifact("model", f"thread {i} round {r}".encode())
             repo.publish_artifact_version("model", force=True)
 
-    run_threads(publisher)
-    assert_versions_verified(open_repo(shared), "model", THREADS * ROUNDS, uploaded)
+    run_threads(publisher, count=threads)
+    assert_versions_verified(open_repo(shared), "model", threads * rounds, uploaded)
+
+
+def test_forced_publishers_get_distinct_versions(shared):
+    """Sized to what still catches a claim that does not exclude (checked by dropping its condition)."""
+    forced_race(shared, FORCED_THREADS, FORCED_ROUNDS)
+
+
+@pytest.mark.slow
+def test_forced_publishers_get_distinct_versions_full_race(shared):
+    """The full-size race (`make test-full`, run by CI)."""
+    forced_race(shared, THREADS, ROUNDS)
 
 
 def test_guarded_publishers_publish_exactly_what_they_saw(shared):

@@ -15,9 +15,9 @@ from tui.connection import Connection
 
 
 @pytest.fixture
-def demo_repository() -> Iterator[Repository]:
+def demo_repository(boto_session: object) -> Iterator[Repository]:
     """The seeded demo (moto in-process); fresh for every test because tests write to it."""
-    repository = start_demo()
+    repository = start_demo(boto_session=boto_session)
     try:
         yield repository
     finally:

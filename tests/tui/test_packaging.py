@@ -32,6 +32,7 @@ def test_tui_sources_never_import_boto3_or_moto() -> None:
 
 
 def test_importing_the_app_loads_no_aws_library() -> None:
+    """Everything the first frame needs imports without them; they load in the connecting worker."""
     code = (
         "import sys, tui.app, tui.__main__, tui.config\n"
         "loaded = sorted(m for m in ('boto3', 'botocore', 'moto') if m in sys.modules)\n"

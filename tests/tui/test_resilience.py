@@ -32,6 +32,11 @@ def test_slow_endpoint_shows_loading_while_keys_keep_working(blocking: BlockingR
     async def script(pilot: Pilot[None]) -> None:
         screen = pilot.app.screen
         assert isinstance(screen, MainScreen)
+        # The connection opens after the first frame; the names listing then blocks.
+        for _ in range(500):
+            if "connecting" not in screen.status.state_text:
+                break
+            await pilot.pause(0.01)
         assert screen.artifacts.table.loading
         assert "loading" in screen.status.state_text
         await pilot.press("question_mark")

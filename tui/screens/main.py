@@ -223,7 +223,9 @@ class MainScreen(Screen[None]):
         self.aliases.loading_for(None)
         self.detail.clear()
         self.refresh_bindings()
-        self._connect(connection)
+        # After the next frame: opening imports boto3 (and moto for the demo) on a worker thread,
+        # which would otherwise compete for the GIL with drawing the first frame.
+        self.call_after_refresh(self._connect, connection)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="connect")
     def _connect(self, connection: Connection) -> None:

@@ -6,7 +6,7 @@ import random
 import threading
 from datetime import UTC, datetime
 from time import monotonic, sleep
-from typing import ClassVar, NamedTuple
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from rich.style import Style
 from rich.text import Text
@@ -19,7 +19,11 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from core.errors import InvalidWeightError
 from core.layout import encode_version, validate_weight
-from core.models import Alias, AliasConfig, version_label
+
+from ..release import version_label
+
+if TYPE_CHECKING:
+    from core.models import Alias, AliasConfig
 
 RATES = (1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000)
 """Draws per second that the faster/slower actions step through."""
@@ -44,6 +48,8 @@ def proposed_alias(
 
     `weight` is the secondary version's percent (0..99), as in Repository.put_alias.
     """
+    from core.models import Alias  # pydantic: not before the first frame
+
     primary = encode_version(version)
     secondary = secondary_uri = None
     if secondary_version is not None:
@@ -87,6 +93,8 @@ class SplitSampler:
     """
 
     def __init__(self, alias: Alias, rng: random.Random, max_draws: int | None = None) -> None:
+        from core.models import Alias
+
         self.alias = alias
         self.rng = rng
         self.max_draws = max_draws
@@ -264,6 +272,8 @@ class TrafficHistogram(Widget, can_focus=True):
 
         An AliasConfig is replayed through proposed_alias under the current alias's names.
         """
+        from core.models import AliasConfig
+
         if isinstance(config, AliasConfig):
             name, alias = (self._alias.name, self._alias.alias) if self._alias else ("-", "-")
             config = proposed_alias(
