@@ -17,8 +17,9 @@ from textual.widgets import DataTable, Label
 from core.planning import NoRecordedHistoryError
 
 from ..formatting import timestamp
-from ..release import EVENT_COLUMNS, event_cells, split_text
+from ..release import EVENT_COLUMNS, event_values, split_text
 from ..release.proposals import Rollback, plan_rollback_proposal
+from ..widgets.pane import cell
 from .release import ReleaseContext, ReleaseModal, StateLoaded
 
 if TYPE_CHECKING:
@@ -83,7 +84,7 @@ class RollbackModal(ReleaseModal[Rollback]):
         table.clear()
         now = self.context.clock()
         for event in self.history:
-            table.add_row(*event_cells(event, now, self.context.tz), key=str(event.revision))
+            table.add_row(*map(cell, event_values(event, now, self.context.tz)), key=str(event.revision))
         self._place_cursor()
 
     def reset_fields(self) -> None:

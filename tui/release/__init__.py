@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from rich.text import Text
-
 from ..formatting import local_time, printable
 
 if TYPE_CHECKING:
@@ -98,11 +96,11 @@ def change_text(before: AliasConfig | None, after: AliasConfig | None) -> str:
     return f"{split_text(before)} → {split_text(after)}  (traffic: {traffic_effect(before, after)})"
 
 
-def event_cells(event: AliasEvent, now: datetime, tz: tzinfo | None) -> tuple[Text, ...]:
+def event_values(event: AliasEvent, now: datetime, tz: tzinfo | None) -> tuple[str, ...]:
     """Revision, when, who, change, reason and action of one history event (EVENT_COLUMNS).
 
-    Literal text with control characters escaped: actor and reason are whatever a writer stored,
-    and a plain str cell would be parsed as markup (a stored `[@click=...]` becomes an action).
+    Control characters are escaped (actor and reason are whatever a writer stored); views draw
+    the values as literal text cells (tui.widgets.pane.cell), never as markup.
     """
     values = (
         str(event.revision),
@@ -112,7 +110,7 @@ def event_cells(event: AliasEvent, now: datetime, tz: tzinfo | None) -> tuple[Te
         event.reason or "",
         event.action,
     )
-    return tuple(Text(printable(value), end="", no_wrap=True) for value in values)
+    return tuple(printable(value) for value in values)
 
 
 EVENT_COLUMNS = ("Rev", "When", "Who", "Change", "Reason", "Action")

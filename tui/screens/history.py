@@ -22,7 +22,8 @@ from textual.worker import Worker, WorkerState
 
 from ..formatting import printable
 from ..modals.release import error_text
-from ..release import EVENT_COLUMNS, event_cells
+from ..release import EVENT_COLUMNS, event_values
+from ..widgets.pane import cell
 
 if TYPE_CHECKING:
     from core import Repository
@@ -95,7 +96,7 @@ class AliasHistoryScreen(Screen[None]):
         table.clear()
         now = self.clock()
         for event in message.events:
-            table.add_row(*event_cells(event, now, self.tz), key=str(event.revision))
+            table.add_row(*map(cell, event_values(event, now, self.tz)), key=str(event.revision))
         table.loading = False
         note = self.query_one("#history-note", Label)
         count = len(message.events)
