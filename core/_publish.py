@@ -41,8 +41,9 @@ COPY_PART_SIZE = 512 * 1024**2
 MAX_COPY_PARTS = 10_000
 # How long a publisher waits for another publisher's claim of the same content to be revealed.
 PENDING_WAIT = 60.0
-# How often a claim whose copy does not hold the claimed content is retried before giving up.
-MAX_MISMATCHES = 3
+# How often the same LATEST item may disagree with its object (a concurrent upload not yet
+# reconciled) before publish reports it; the waits between add up to about 3 s.
+MAX_MISMATCHES = 6
 
 
 class _ContentMoved(Exception):
@@ -65,10 +66,10 @@ def publish(
     force: bool,
 ) -> Artifact:
     """Publish LATEST as the next version; `seen` is the repository's memory of each name's state."""
-    claim_id = uuid.uuid4().hex
     deadline = time.monotonic() + PENDING_WAIT
     state = seen.get(name)
     stale: str | None = None  # a claim mark on LATEST whose claim is known dead: ours may replace it
+    mismatched: tuple[str | None, str] | None = None  # the LATEST item a copy last disagreed with
     mismatches = 0
     for attempt in range(MAX_ATTEMPTS):
         if state is None or not may_claim_blind(state, expected_sha256, force):
@@ -83,22 +84,27 @@ def publish(
                     return found
                 stale = found
         number = (it.item_version_number(state.newest) if state.newest else 0) + 1
+        claim_id = uuid.uuid4().hex  # fresh per attempt: a claim is recognised by it alone
         claimed = claim(ctx, name, number, state.latest, claim_id, stale, force)
         if claimed == "ok":
-            published = copy_and_reveal(ctx, seen, name, number, state, claim_id)
+            exact = not force or expected_sha256 is not None
+            published = copy_and_reveal(ctx, seen, name, number, state, claim_id, exact)
             if published is not None:
                 return published
-            # The copy held other content than claimed: LATEST is being replaced. Look again.
-            mismatches += 1
+            # The copy held other content than claimed: LATEST is being replaced. Look again,
+            # and give up only when the same LATEST item keeps disagreeing with its object.
             if expected_sha256 is not None:
                 raise latest_moved(name, expected_sha256, read_state(ctx, name).latest)
+            seen_item = (it.get_s(state.latest, "sha256"), state.latest["update_at"]["S"])
+            mismatches = mismatches + 1 if seen_item == mismatched else 1
+            mismatched = seen_item
             if mismatches >= MAX_MISMATCHES:
                 raise IntegrityError(
                     f"LATEST of {name!r}: its S3 object does not hold sha256 "
                     f"{(it.get_s(state.latest, 'sha256') or '?')[:12]} that its item records; "
                     "upload it again (check() reports it as latest_mismatch)"
                 )
-            claim_id = uuid.uuid4().hex
+            time.sleep(0.05 * 2**mismatches)
         state = None
         if claimed == "taken":
             time.sleep(random.uniform(0, 0.01 * min(attempt + 1, 10)))
@@ -242,16 +248,20 @@ def copy_and_reveal(
     number: int,
     state: PublishState,
     claim_id: str,
+    exact: bool,
 ) -> Artifact | None:
     """Copy LATEST's object to the claimed version, verify it, and replace the claim with the version.
 
-    None when the copy holds other content than claimed (the claim is abandoned).
+    None when the copy holds other content than claimed and `exact` (the claim is abandoned).
     """
     version = str(number)
     latest = state.latest
     try:
         published = copy_and_describe(ctx, name, version, latest)
-        if it.get_s(published, "sha256") != it.get_s(latest, "sha256"):
+        if exact and it.get_s(published, "sha256") != it.get_s(latest, "sha256"):
+            # Revealing other content than claimed could duplicate a version another publisher
+            # claims for that content, or publish what the caller did not confirm; a plain forced
+            # publish makes a new version of whatever it copied.
             raise _ContentMoved
     except _ContentMoved:
         abandon_claim(ctx, name, number, claim_id)

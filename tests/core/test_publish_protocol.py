@@ -226,3 +226,35 @@ def test_failed_part_copy_aborts_the_upload_and_abandons_the_claim(repo, monkeyp
     s3.meta.events.unregister("before-send.s3.UploadPartCopy", fail_second_part)
     assert repo.publish_artifact_version("big").version == "2"
     assert_every_visible_version_has_its_bytes(repo, "big")
+
+
+# --- cost ------------------------------------------------------------------------------------------
+
+
+def count_requests(repo: Repository) -> list[str]:
+    calls: list[str] = []
+    clients = repo._c(None)
+    for client in (clients.s3, clients.dynamodb):
+        client.meta.events.register("before-send", lambda request=None, **kw: calls.append(kw["event_name"]))
+    return calls
+
+
+def test_publish_request_counts(repo, make_repo):
+    """The claim mark rides in the claim transaction: the happy path costs what it did before it."""
+    other = make_repo(s3_bucket=repo.s3_bucket, dynamodb_table_name=repo.dynamodb_table_name)
+    repo.put_artifact("app", b"0")
+    repo.publish_artifact_version("app")
+    repo.put_artifact("app", b"1")
+    calls = count_requests(repo)
+    assert repo.publish_artifact_version("app").version == "2"  # after its own put: no read
+    assert [c.rsplit(".", 1)[-1] for c in calls] == ["TransactWriteItems", "CopyObject", "PutItem"]
+    calls.clear()
+    repo.publish_artifact_version("app")
+    assert [c.rsplit(".", 1)[-1] for c in calls] == ["Query"]  # unchanged LATEST: one read
+    repo.put_artifact("app", b"2")
+    other_calls = count_requests(other)
+    assert other.publish_artifact_version("app").version == "3"  # a publisher that did not see the put
+    assert [c.rsplit(".", 1)[-1] for c in other_calls] == ["Query", "TransactWriteItems", "CopyObject", "PutItem"]
+    calls.clear()
+    assert repo.publish_artifact_version("app").version == "3"  # follows the other's claim of 3
+    assert [c.rsplit(".", 1)[-1] for c in calls] == ["TransactWriteItems", "Query"]
