@@ -258,3 +258,36 @@ def test_publish_request_counts(repo, make_repo):
     calls.clear()
     assert repo.publish_artifact_version("app").version == "3"  # follows the other's claim of 3
     assert [c.rsplit(".", 1)[-1] for c in calls] == ["TransactWriteItems", "Query"]
+
+
+def test_rewriting_latest_with_the_same_content_keeps_the_claim_mark(repo):
+    """A reconcile after concurrent uploads rewrites LATEST's item with the same sha256: the claim
+    mark must survive it, or a second publisher of that content claims a duplicate version."""
+    from core import _content
+    from core import items as it
+
+    repo.put_artifact("app", b"model")
+    repo.publish_artifact_version("app")
+    ctx = repo._ctx(None)
+    before = raw_items(repo, "app")["LATEST"]
+    same = {k: v for k, v in before.items() if not k.startswith("claim_")}
+    same["update_at"] = {"S": "2030-01-01T00:00:00.000000+0000"}
+    same.pop("etag", None)
+    _content.write_latest(ctx, same)
+    after = raw_items(repo, "app")["LATEST"]
+    assert {k: after[k] for k in after if k.startswith("claim_")} == {
+        k: before[k] for k in before if k.startswith("claim_")
+    }
+    assert after["update_at"] == same["update_at"] and "etag" not in after
+    other = it.artifact_item(
+        "app",
+        "LATEST",
+        update_at=it.item_update_at(after),
+        sha256=sha(b"new"),
+        size=3,
+        content_type=None,
+        metadata={},
+        etag=None,
+    )
+    _content.write_latest(ctx, other)
+    assert not [k for k in raw_items(repo, "app")["LATEST"] if k.startswith("claim_")]
