@@ -15,7 +15,7 @@ from typing import IO, Any
 from . import items as it
 from ._aws import error_code
 from ._storage import MAX_ATTEMPTS, Context, item_from_head
-from .errors import IntegrityError, InvalidArgumentError
+from .errors import ConflictError, IntegrityError, InvalidArgumentError
 from .layout import LATEST, parse_s3_uri
 from .models import Artifact
 
@@ -83,8 +83,53 @@ def upload(
         head = s3.head_object(Bucket=ctx.bucket, Key=key)
         if head.get("Metadata", {}).get("artifact_sha256") == sha256:
             item["etag"] = it.s(head["ETag"])
-    ctx.c.dynamodb.put_item(TableName=ctx.table, Item=item)
+    write_latest(ctx, item)
     return item, reconcile_latest(ctx, name, item)
+
+
+def write_latest(ctx: Context, item: it.Item) -> None:
+    """Write LATEST's item, keeping a publisher's claim mark when the content stays the same.
+
+    The mark (claim_sha, claim_version, claim_id; see _publish) is how concurrent publishers of
+    one content find each other's claim; rewriting the same content (a reconcile after concurrent
+    uploads) must not erase it. New content replaces the item, mark and all. Both writes are
+    idempotent, so a botocore retry after a lost response cannot fail its own condition.
+    """
+    for _ in range(MAX_ATTEMPTS):
+        try:
+            ctx.c.dynamodb.put_item(
+                TableName=ctx.table,
+                Item=item,
+                ConditionExpression="attribute_not_exists(claim_sha) OR claim_sha <> :sha",
+                ExpressionAttributeValues={":sha": item["sha256"]},
+            )
+            return
+        except Exception as exc:
+            if error_code(exc) != "ConditionalCheckFailedException":
+                raise
+        fields = {k: v for k, v in item.items() if k not in ("pk", "sk")}
+        names = {f"#a{i}": k for i, k in enumerate(fields)}
+        values: dict[str, Any] = {f":v{i}": v for i, v in enumerate(fields.values())}
+        values[":sha"] = item["sha256"]
+        update = "SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(fields)))
+        absent = [k for k in ("size", "content_type", "etag") if k not in item]
+        if absent:
+            names.update({f"#r{i}": k for i, k in enumerate(absent)})
+            update += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(absent)))
+        try:
+            ctx.c.dynamodb.update_item(
+                TableName=ctx.table,
+                Key=it.key(item["pk"]["S"], item["sk"]["S"]),
+                UpdateExpression=update,
+                ConditionExpression="claim_sha = :sha",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+            return
+        except Exception as exc:
+            if error_code(exc) != "ConditionalCheckFailedException":
+                raise
+    raise ConflictError(f"writing LATEST of {item['pk']['S']!r} kept conflicting; try again")
 
 
 def reconcile_latest(ctx: Context, name: str, written: it.Item) -> it.Item:
@@ -99,7 +144,7 @@ def reconcile_latest(ctx: Context, name: str, written: it.Item) -> it.Item:
         if head.get("Metadata", {}).get("artifact_sha256") == it.get_s(written, "sha256"):
             return written
         repaired = item_from_head(name, LATEST, head, update_at=head["LastModified"])
-        ctx.c.dynamodb.put_item(TableName=ctx.table, Item=repaired)
+        write_latest(ctx, repaired)
         written = repaired
     return written
 

@@ -69,11 +69,6 @@ def is_latest_item_write(req) -> bool:
 # --- 9.1: a lost response must never make core delete the bytes of a visible version ----------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 9.1: the reveal committed, its response was lost, the retry failed its condition and "
-    "_abandon_claim deleted the visible version's S3 object",
-)
 @pytest.mark.parametrize("fault", [DROP_AFTER, DELAY_AFTER])
 def test_lost_reveal_response_keeps_the_version_and_its_bytes(make_faulty_repo, fault_proxy, moto_server, fault):
     repo = make_faulty_repo(read_timeout=1.0)
@@ -351,10 +346,6 @@ def test_artifact_read_of_replaced_bytes_raises_integrity_error(make_faulty_repo
 # --- issue 13: concurrent publishes of one LATEST make one version ---------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13: each concurrent publisher of the same LATEST claims its own number and copies it",
-)
 def test_concurrent_publishers_of_one_latest_get_one_version(make_faulty_repo, fault_proxy):
     k = 6
     seed = make_faulty_repo()
@@ -382,10 +373,6 @@ def test_concurrent_publishers_of_one_latest_get_one_version(make_faulty_repo, f
     assert results == ["1"] * k
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13: publishers that saw the same LATEST before either revealed both publish it",
-)
 def test_racing_upload_and_publish_never_duplicates_content(moto_server):
     threads_n, rounds = 6, 3
     settings = dict(
