@@ -12,16 +12,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .cli.parser import build_cli_parser, parse
 
     arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_cli_parser()
     try:
-        args = parse(arguments)
+        args = parse(arguments, parser)
     except SystemExit as exit:
         return int(exit.code or 0)
     if args.command is not None:
         from .cli import run
 
-        return run(args, arguments)
+        return run(args, arguments, parser=parser)
     try:
-        launch = resolve(arguments, parser=build_cli_parser())
+        launch = resolve(arguments, parser=parser)
     except ConfigError as exc:
         print(f"vrc: {exc}", file=sys.stderr)
         return 2

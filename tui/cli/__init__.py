@@ -41,12 +41,17 @@ def repository_args(args: argparse.Namespace) -> tuple[str, ...]:
     return tuple(words)
 
 
-def run(args: argparse.Namespace, argv: Sequence[str], env: Mapping[str, str] | None = None) -> int:
+def run(
+    args: argparse.Namespace,
+    argv: Sequence[str],
+    env: Mapping[str, str] | None = None,
+    parser: argparse.ArgumentParser | None = None,
+) -> int:
     """Run the parsed command; every error becomes one line on stderr and its exit code."""
     from ..config import resolve
 
     try:
-        launch = resolve(argv, env, parser=build_cli_parser())
+        launch = resolve(argv, env, parser=parser or build_cli_parser())
         connection = launch.initial
         if connection.demo and not args.demo:
             raise UsageError(NO_REPOSITORY)

@@ -14,7 +14,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from core.errors import AliasNotFoundError, ArtifactNotFoundError
+from core.errors import AliasNotFoundError
 from core.layout import encode_version
 
 from ..formatting import human_size
@@ -350,7 +350,6 @@ def perform(repository: Repository, plan: WritePlan, planned: Planned) -> dict[s
     """Apply exactly `plan`; conditioned on the revision / sha256 it was made from."""
     name = plan.name
     if plan.action == "upload":
-        before = repository.get_artifact_version(name, "LATEST") if _has_latest(repository, name) else None
         source = planned.source
         artifact = repository.put_artifact(
             name,
@@ -358,7 +357,7 @@ def perform(repository: Repository, plan: WritePlan, planned: Planned) -> dict[s
             content_type=plan.content_type,
             metadata=plan.metadata or None,
         )
-        return {"artifact": dump(artifact), "changed": before is None or before.sha256 != artifact.sha256}
+        return {"artifact": dump(artifact), "changed": planned.latest_sha256 != artifact.sha256}
     if plan.action == "publish":
         artifact = repository.publish_artifact_version(name, expected_sha256=plan.expected_sha256)
         return {"artifact": dump(artifact), "created": artifact.version != plan.version}
@@ -411,14 +410,6 @@ def perform(repository: Repository, plan: WritePlan, planned: Planned) -> dict[s
             "kept_for_aliases": {a.version: aliases for a, aliases in purged.skipped},
         }
     raise AssertionError(plan.action)
-
-
-def _has_latest(repository: Repository, name: str) -> bool:
-    try:
-        repository.get_artifact_version(name, "LATEST")
-    except ArtifactNotFoundError:
-        return False
-    return True
 
 
 def _noop_result(repository: Repository, plan: WritePlan) -> dict[str, Any]:

@@ -123,9 +123,9 @@ def build_cli_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def parse(argv: Sequence[str]) -> argparse.Namespace:
-    """Parse argv; a usage error becomes one line on stderr and SystemExit(2), as the spec asks."""
-    parser = build_cli_parser()
+def parse(argv: Sequence[str], parser: argparse.ArgumentParser | None = None) -> argparse.Namespace:
+    """Parse argv; a usage error becomes one line on stderr and SystemExit(2)."""
+    parser = parser or build_cli_parser()
     captured = io.StringIO()
     try:
         with contextlib.redirect_stderr(captured):

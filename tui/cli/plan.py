@@ -78,11 +78,12 @@ class WritePlan(_Model):
 
 @dataclass(frozen=True)
 class Planned:
-    """A plan, its pre-flight results, and the state a write needs (the file to upload)."""
+    """A plan, its pre-flight results, and the state a write needs (the file to upload, LATEST's sha256)."""
 
     plan: WritePlan
     checks: tuple[CheckResult, ...]
     source: Path | IO[bytes] | None = None
+    latest_sha256: str | None = None
 
     @property
     def failure(self) -> CheckResult | None:
@@ -109,7 +110,7 @@ def plan_change(
         detail="opened read-only: writes are refused" if repository.read_only else "writable",
         exit_code=int(Exit.REFUSED) if repository.read_only else 0,
     )
-    return Planned(planned.plan, (writable, *planned.checks), planned.source)
+    return Planned(planned.plan, (writable, *planned.checks), planned.source, planned.latest_sha256)
 
 
 # --- pre-flight --------------------------------------------------------------------------------
@@ -457,7 +458,7 @@ def _plan_upload(
             "upload", name, file=args.file, content_type=args.content_type, metadata=metadata, repo=repo_args
         ),
     )
-    return Planned(plan, (), source)
+    return Planned(plan, (), source, latest.sha256 if latest else None)
 
 
 def _hash(source: Path | IO[bytes]) -> tuple[str, int, Path | IO[bytes]]:
