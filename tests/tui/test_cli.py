@@ -598,3 +598,22 @@ def _quiet_moto() -> Iterator[None]:
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     yield
+
+
+def test_without_a_command_vrc_still_opens_the_console(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui.app import VrcApp
+
+    opened: list[VrcApp] = []
+    monkeypatch.setattr(VrcApp, "run", lambda self: opened.append(self))
+    assert main(["--demo", "--protect", "live"]) == 0
+    assert len(opened) == 1 and opened[0].release_settings.protected == ("live",)
+    assert opened[0].connections[0].demo
+
+
+def test_help_lists_every_command_and_the_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    from tui.cli import COMMANDS
+
+    assert main(["--help"]) == 0
+    text = capsys.readouterr().out
+    assert all(command in text for command in COMMANDS)
+    assert "4 not found" in text and "5 refused" in text

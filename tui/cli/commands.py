@@ -315,7 +315,7 @@ def cmd_write(ctx: Context) -> Exit:
         _report(ctx, planned, result, dry_run=False, written=False)
         return Exit.OK
     confirm_protected(ctx, plan)
-    result = perform(ctx.repository, plan, planned)
+    result = perform(ctx.repository, planned)
     _report(ctx, planned, result, dry_run=False, written=True)
     return Exit.OK
 
@@ -346,70 +346,102 @@ def confirm_protected(ctx: Context, plan: WritePlan) -> None:
     raise Refused(f"alias {alias!r} is protected ({patterns}): pass --yes to confirm; nothing written")
 
 
-def perform(repository: Repository, plan: WritePlan, planned: Planned) -> dict[str, Any]:
-    """Apply exactly `plan`; conditioned on the revision / sha256 it was made from."""
-    name = plan.name
-    if plan.action == "upload":
-        source = planned.source
-        artifact = repository.put_artifact(
-            name,
-            source if source is not None else b"",  # type: ignore[arg-type]
-            content_type=plan.content_type,
-            metadata=plan.metadata or None,
-        )
-        return {"artifact": dump(artifact), "changed": planned.latest_sha256 != artifact.sha256}
-    if plan.action == "publish":
-        artifact = repository.publish_artifact_version(name, expected_sha256=plan.expected_sha256)
-        return {"artifact": dump(artifact), "created": artifact.version != plan.version}
-    if plan.action == "promote":
-        published = None
-        version = plan.version
-        if version is None:
-            published = repository.publish_artifact_version(name, expected_sha256=plan.expected_sha256)
-            version = published.version
-        try:
-            alias = repository.put_alias(
-                name, plan.alias or "", version, expected_revision=plan.expected_revision, reason=plan.reason
-            )
-        except Exception as error:
-            if published is not None:
-                error.add_note(f"published version {published.version}, but the alias was not moved")
-            raise
-        return {"published": dump(published), "alias": dump(alias)}
-    if plan.action == "rollback":
-        result = repository.rollback_alias(
-            name,
-            plan.alias or "",
-            to_revision=plan.to_revision,
-            expected_revision=plan.expected_revision,
-            reason=plan.reason,
-        )
-        return {"alias": dump(result)}
-    if plan.action == "canary":
-        after = plan.after
-        assert after is not None
+def perform(repository: Repository, planned: Planned) -> dict[str, Any]:
+    """Apply exactly the plan, conditioned on the revision / sha256 it was made from; returns `result`."""
+    return PERFORMERS[planned.plan.action](repository, planned)
+
+
+def _upload(repository: Repository, planned: Planned) -> dict[str, Any]:
+    plan = planned.plan
+    artifact = repository.put_artifact(
+        plan.name,
+        planned.source if planned.source is not None else b"",  # type: ignore[arg-type]
+        content_type=plan.content_type,
+        metadata=plan.metadata or None,
+    )
+    return {"artifact": dump(artifact), "changed": planned.latest_sha256 != artifact.sha256}
+
+
+def _publish(repository: Repository, planned: Planned) -> dict[str, Any]:
+    plan = planned.plan
+    artifact = repository.publish_artifact_version(plan.name, expected_sha256=plan.expected_sha256)
+    return {"artifact": dump(artifact), "created": artifact.version != plan.version}
+
+
+def _promote(repository: Repository, planned: Planned) -> dict[str, Any]:
+    plan = planned.plan
+    published = None
+    version = plan.version
+    if version is None:
+        published = repository.publish_artifact_version(plan.name, expected_sha256=plan.expected_sha256)
+        version = published.version
+    try:
         alias = repository.put_alias(
-            name,
-            plan.alias or "",
-            after.version,
-            after.secondary_version,
-            after.secondary_version_weight,
-            expected_revision=plan.expected_revision,
-            reason=plan.reason,
+            plan.name, plan.alias or "", version, expected_revision=plan.expected_revision, reason=plan.reason
         )
-        return {"alias": dump(alias)}
-    if plan.action == "delete":
-        repository.delete_artifact_version(name, plan.version)
-        return {"deleted": [plan.version]}
-    if plan.action == "purge":
-        purged = repository.purge_artifact_versions(
-            name, keep_last_n=plan.keep or 0, purge_older_than_secs=plan.older_than_seconds or 0
-        )
-        return {
-            "deleted": [a.version for a in purged.deleted],
-            "kept_for_aliases": {a.version: aliases for a, aliases in purged.skipped},
-        }
-    raise AssertionError(plan.action)
+    except Exception as error:
+        if published is not None:
+            error.add_note(f"published version {published.version}, but the alias was not moved")
+        raise
+    return {"published": dump(published), "alias": dump(alias)}
+
+
+def _rollback(repository: Repository, planned: Planned) -> dict[str, Any]:
+    plan = planned.plan
+    alias = repository.rollback_alias(
+        plan.name,
+        plan.alias or "",
+        to_revision=plan.to_revision,
+        expected_revision=plan.expected_revision,
+        reason=plan.reason,
+    )
+    return {"alias": dump(alias)}
+
+
+def _canary(repository: Repository, planned: Planned) -> dict[str, Any]:
+    plan = planned.plan
+    after = plan.after
+    if after is None:
+        raise AssertionError("a canary plan always has an 'after'")
+    alias = repository.put_alias(
+        plan.name,
+        plan.alias or "",
+        after.version,
+        after.secondary_version,
+        after.secondary_version_weight,
+        expected_revision=plan.expected_revision,
+        reason=plan.reason,
+    )
+    return {"alias": dump(alias)}
+
+
+def _delete(repository: Repository, planned: Planned) -> dict[str, Any]:
+    plan = planned.plan
+    repository.delete_artifact_version(plan.name, plan.version)
+    return {"deleted": [plan.version]}
+
+
+def _purge(repository: Repository, planned: Planned) -> dict[str, Any]:
+    plan = planned.plan
+    purged = repository.purge_artifact_versions(
+        plan.name, keep_last_n=plan.keep or 0, purge_older_than_secs=plan.older_than_seconds or 0
+    )
+    return {
+        "deleted": [a.version for a in purged.deleted],
+        "kept_for_aliases": {a.version: aliases for a, aliases in purged.skipped},
+    }
+
+
+PERFORMERS: dict[str, Callable[[Repository, Planned], dict[str, Any]]] = {
+    "upload": _upload,
+    "publish": _publish,
+    "promote": _promote,
+    "rollback": _rollback,
+    "canary": _canary,
+    "delete": _delete,
+    "purge": _purge,
+}
+"""One function per write; a new write (freeze, unfreeze) adds a planner in plan.py and a line here."""
 
 
 def _noop_result(repository: Repository, plan: WritePlan) -> dict[str, Any]:
@@ -501,5 +533,5 @@ COMMANDS: dict[str, Callable[[Context], Exit]] = {
     "show": cmd_show,
     "check": cmd_check,
     "download": cmd_download,
-    **{action: cmd_write for action in ("upload", "publish", "promote", "rollback", "canary", "delete", "purge")},
+    **dict.fromkeys(PERFORMERS, cmd_write),
 }

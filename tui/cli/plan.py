@@ -22,7 +22,7 @@ from core.errors import AliasNotFoundError, ArtifactNotFoundError
 from core.layout import encode_version, validate_alias, validate_name
 from core.models import AliasConfig, version_label
 
-from ..preflight import Plan, run_checks
+from ..preflight import Conflict, Plan, run_checks
 from ..release import ReleaseSettings, change_text, split_text
 from .exits import CliError, Exit, NotFound, UsageError
 from .shell import command_for
@@ -123,11 +123,25 @@ def preflight(repository: Repository, plan: Plan) -> tuple[CheckResult, ...]:
         CheckResult(
             subject=check.subject,
             ok=check.ok,
-            detail=check.detail,
+            detail=check.detail if check.conflict is None else _conflict_text(check.conflict),
             exit_code=0 if check.ok else int(_failure_code(check.detail, check.conflict is not None)),
         )
         for check in checks.items
     )
+
+
+def _conflict_text(conflict: Conflict) -> str:
+    """Who changed it, when and why, in words for a shell (the dialog's text says 'ctrl+r reloads')."""
+    parts = [conflict.message]
+    if conflict.actor or conflict.when:
+        by = f" by {conflict.actor}" if conflict.actor else ""
+        at = f" at {conflict.when.astimezone(UTC).strftime('%Y-%m-%d %H:%M:%SZ')}" if conflict.when else ""
+        parts.append(f"last change{by}{at}")
+    if conflict.change:
+        parts.append(conflict.change)
+    if conflict.reason:
+        parts.append(f"reason: {conflict.reason}")
+    return "; ".join(parts)
 
 
 def _failure_code(detail: str, conflict: bool) -> Exit:
@@ -218,6 +232,7 @@ def _plan_promote(
         plan = WritePlan(
             **common,
             after=after,
+            noop=after is not None and after == before and sha == latest.sha256,
             expected_sha256=sha,
             change=f"{publish_line}; {alias}: {split_text(before)} → {target} 100%",
             command=command_for(
