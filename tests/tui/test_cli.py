@@ -419,7 +419,10 @@ def test_canary_apply_raise_promote_and_abort(vrc, backend: Repository) -> None:
     vrc("canary", name, "web", "--to", "3", "--weight", "5")
     assert vrc("canary", name, "web", "--promote", "--reason", "looks good").code == 0
     assert backend.get_alias(name, "web").config.describe() == "v3"
-    assert_one_line_error(vrc("canary", name, "web", "--to", "1", "--weight", "100"), 2, "0..99")
+    assert vrc("canary", name, "web", "--promote", "--to", "1").code == 0  # as the dialog: any version
+    assert backend.get_alias(name, "web").config.describe() == "v1"
+    assert_one_line_error(vrc("canary", name, "web", "--to", "2", "--weight", "100"), 2, "0..99")
+    assert_one_line_error(vrc("canary", name, "web", "--abort", "--to", "2"), 2, "takes no --to")
     assert_one_line_error(vrc("canary", name, "web", "--to", "1"), 2, "--weight")
 
 
@@ -541,6 +544,9 @@ def test_command_for_quotes_and_fills_the_revision() -> None:
     ) == ("vrc --repo s canary m web --to 5 --weight 10 --expected-revision 2")
     assert command_for("canary", "m", alias="web", mode="abort", expected_revision=2) == (
         "vrc canary m web --abort --expected-revision 2"
+    )
+    assert command_for("canary", "m", alias="web", mode="promote", version="6", stable="4", expected_revision=2) == (
+        "vrc canary m web --promote --to 6 --expected-revision 2"
     )
     assert command_for("rollback", "m", alias="web", to_revision=4, expected_revision=6) == (
         "vrc rollback m web --to-revision 4 --expected-revision 6"

@@ -288,6 +288,10 @@ def _download_to(repository: Repository, artifact: Artifact, path: Path, force: 
                 os.link(temp, path)
             except FileExistsError:
                 raise Refused(f"{str(path)!r} exists; pass --force to replace it") from None
+            except OSError:  # a file system without hard links: check, then move (a narrow race)
+                if path.exists():
+                    raise Refused(f"{str(path)!r} exists; pass --force to replace it") from None
+                os.replace(temp, path)
         return sink.count
     finally:
         if temp.exists():
@@ -355,7 +359,7 @@ def _upload(repository: Repository, planned: Planned) -> dict[str, Any]:
     plan = planned.plan
     artifact = repository.put_artifact(
         plan.name,
-        planned.source if planned.source is not None else b"",  # type: ignore[arg-type]
+        planned.source if planned.source is not None else b"",
         content_type=plan.content_type,
         metadata=plan.metadata or None,
     )

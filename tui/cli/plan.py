@@ -338,8 +338,12 @@ def _plan_canary(
     name, alias = args.name, args.alias
     validate_alias(alias)
     mode: CanaryMode = "promote" if args.promote else "abort" if args.abort else "apply"
-    if mode != "apply" and (args.to is not None or args.weight is not None or args.stable is not None):
-        raise UsageError(f"canary --{mode} takes no --to, --weight or --stable")
+    if args.weight is not None and mode != "apply":
+        raise UsageError(f"canary --{mode} takes no --weight")
+    if mode == "promote" and args.stable is not None:
+        raise UsageError("canary --promote takes no --stable (the canary becomes the only version)")
+    if mode == "abort" and args.to is not None:
+        raise UsageError("canary --abort takes no --to (the canary is dropped)")
     if mode == "apply" and (args.to is None or args.weight is None):
         raise UsageError("canary: pass --to VERSION --weight W, or --promote, or --abort")
     current = current_alias(repository, name, alias)
@@ -347,23 +351,23 @@ def _plan_canary(
         raise NotFound(f"alias {alias!r} of artifact {name!r} not found; create it with vrc promote")
     before = current.config
     base, expected = _base_revision(args, current)
+    stable = encode_version(args.stable) if args.stable is not None else before.version
+    canary = encode_version(args.to) if args.to is not None else before.secondary_version
     if mode == "apply":
-        stable = encode_version(args.stable) if args.stable is not None else current.version
-        canary = encode_version(args.to)
         if canary == stable:
             raise UsageError(f"canary version {canary} must differ from the stable version {stable}")
         if not 0 <= args.weight <= 99:
             raise UsageError(f"weight {args.weight} is not in 0..99; to send all traffic to it use --promote")
         after = AliasConfig(version=stable, secondary_version=canary, secondary_version_weight=args.weight)
-        versions: tuple[str, ...] = (stable, canary)
+        versions: tuple[str, ...] = (stable, canary or "")
     else:
-        if before.secondary_version is None:
+        # As the dialog: abort needs a running canary; promote needs one unless --to names it.
+        if before.secondary_version is None and (mode == "abort" or args.to is None):
             raise CliError(f"{alias} of {name} runs no canary ({split_text(before)}): nothing to {mode}")
-        stable, canary = before.version, before.secondary_version
-        after = AliasConfig(version=canary if mode == "promote" else stable)
+        after = AliasConfig(version=(canary or "") if mode == "promote" else stable)
         versions = (after.version,)
     noop = after == before
-    reason = args.reason or (None if noop else canary_reason(mode, before, stable, canary, args.weight))
+    reason = args.reason or (None if noop else canary_reason(mode, before, stable, canary or "", args.weight))
     title = {"apply": "apply", "promote": "promote canary", "abort": "abort canary"}[mode]
     plan = WritePlan(
         action="canary",
@@ -385,7 +389,7 @@ def _plan_canary(
             name,
             alias=alias,
             mode=mode,
-            version=canary if mode == "apply" else None,
+            version=args.to,
             weight=args.weight,
             stable=args.stable,
             expected_revision=base,
@@ -493,7 +497,7 @@ def _hash(source: Path | IO[bytes]) -> tuple[str, int, Path | IO[bytes]]:
         size += len(chunk)
         spool.write(chunk)
     spool.seek(0)
-    return digest.hexdigest(), size, spool  # type: ignore[return-value]
+    return digest.hexdigest(), size, spool
 
 
 def _plan_publish(

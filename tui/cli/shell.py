@@ -41,7 +41,7 @@ def command_for(
     `expected_revision` and `reason` apply to alias changes only (ALIAS_ACTIONS); `expected_revision`
     is the alias revision the change is based on (0: the alias must not exist yet); `repo` holds the repository
     options (`("--repo", "staging")`) placed before the action. For a canary, `version` is the
-    canary version (`--to`), used by the "apply" mode.
+    canary version (`--to`: needed to apply, optional to promote) and `stable` the stable one (optional).
     """
     words = ["vrc", *repo, action, name]
 
@@ -88,8 +88,12 @@ def command_for(
         words.append(str(alias))
         if mode == "promote":
             words.append("--promote")
+            if version is not None:
+                words += ["--to", str(version)]
         elif mode == "abort":
             words.append("--abort")
+            if stable is not None:
+                words += ["--stable", str(stable)]
         else:
             need(version, "version (the canary)")
             need(weight, "weight")
