@@ -587,6 +587,9 @@ def _plan_purge(
         else:
             deletes.append(view.artifact.version)
     listed = ", ".join(version_label(v) for v in deletes) or "nothing"
+    if kept:
+        used = "; ".join(f"{version_label(v)} ({', '.join(aliases)})" for v, aliases in kept.items())
+        listed += f"; keep for their aliases: {used}"
     plan = WritePlan(
         action="purge",
         name=name,
@@ -595,7 +598,7 @@ def _plan_purge(
         deletes=deletes,
         kept_for_aliases=kept,
         noop=not deletes,
-        change=f"soft-delete {listed} of {name} (keeps the newest {args.keep}, and versions an alias uses)",
+        change=f"keep the newest {args.keep}; soft-delete {listed}",
         command=command_for("purge", name, keep=args.keep, older_than=args.older_than, repo=repo_args),
     )
     return Planned(plan, ())
