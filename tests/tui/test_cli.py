@@ -456,16 +456,36 @@ def test_delete_and_purge(vrc, backend: Repository) -> None:
 # --- safety and plumbing -------------------------------------------------------------------------
 
 
-def test_control_characters_from_the_repository_never_reach_the_terminal(vrc, backend: Repository) -> None:
-    name = released(backend, b"x")
+def test_control_characters_from_the_repository_never_reach_the_terminal(
+    vrc, backend: Repository, endpoint: str
+) -> None:
+    """Stored by another client (core refuses such reasons): an OSC 52 clipboard write, a clear, a CSI."""
+    from core.layout import alias_pk, history_pk, history_sk
+
+    name = released(backend, b"x", alias="staging")
     evil = "\x1b]52;c;cHduZWQ=\x07\x1b[2J\x9b31m done"
-    backend.put_alias(name, "staging", 1, reason=evil)
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=endpoint)
+    for key, attribute in (
+        ({"pk": {"S": history_pk(name)}, "sk": {"S": history_sk("staging", 1)}}, "reason"),
+        ({"pk": {"S": alias_pk(name)}, "sk": {"S": "staging"}}, "updated_by"),
+    ):
+        dynamodb.update_item(
+            TableName=TABLE,
+            Key=key,
+            UpdateExpression="SET #a = :v",
+            ExpressionAttributeNames={"#a": attribute},
+            ExpressionAttributeValues={":v": {"S": evil}},
+        )
     for argv in (("history", name, "staging"), ("aliases", name), ("history", name, "staging", "--json")):
         result = vrc(*argv)
         assert result.code == 0
         assert not any(ch in result.out for ch in "\x1b\x07\x9b"), argv
     assert "\\x1b]52;c;cHduZWQ=\\x07" in vrc("history", name, "staging").out
     assert json.loads(vrc("history", name, "staging", "--json").out)["events"][0]["reason"] == evil
+    assert "\\x1b[2J" in vrc("aliases", name).out
+    conflict = vrc("promote", name, "staging", "LATEST", "--expected-revision", "7")  # names the last reason
+    assert_one_line_error(conflict, 3, "reason: \\x1b]52")
+    assert not any(ch in conflict.err + conflict.out for ch in "\x1b\x07\x9b")
 
 
 def test_usage_and_config_errors_exit_2_in_one_line(vrc, tmp_path: Path) -> None:
