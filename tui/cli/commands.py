@@ -303,6 +303,9 @@ def _download_to(repository: Repository, artifact: Artifact, path: Path, force: 
 
 def cmd_write(ctx: Context) -> Exit:
     """Plan, check, confirm, write, report: every write goes through here."""
+    if ctx.repository.read_only and not ctx.args.dry_run:
+        # As core: refused before any AWS call (a dry run still shows the plan and this failed check).
+        raise Refused(f"{ctx.args.command} refused: repository {ctx.repository.location()} is open read-only")
     planned = plan_change(ctx.repository, ctx.args, ctx.settings, ctx.repo_args)
     plan = planned.plan
     failure = planned.failure
