@@ -19,6 +19,7 @@ from core.layout import encode_version
 
 from ..formatting import human_size
 from ..release import ReleaseSettings, split_text
+from ..release.proposals import Outcome, PartialWrite
 from .exits import CliError, Conflict, Exit, NotFound, Refused, UsageError
 from .output import clean, fields, print_json, table, when
 from .plan import CheckResult, Planned, WritePlan, plan_change
@@ -369,57 +370,29 @@ def _upload(repository: Repository, planned: Planned) -> dict[str, Any]:
     return {"artifact": dump(artifact), "changed": planned.latest_sha256 != artifact.sha256}
 
 
+def _apply(repository: Repository, planned: Planned) -> Outcome:
+    """Write the dialogs' proposal; a partial write (published, alias not moved) names what was written."""
+    if planned.proposal is None:
+        raise AssertionError(f"{planned.plan.action} is planned by a proposal")
+    try:
+        return planned.proposal.apply(repository, planned.plan.reason)
+    except PartialWrite as partial:
+        partial.error.add_note(partial.outcome.summary)
+        raise partial.error from None
+
+
 def _publish(repository: Repository, planned: Planned) -> dict[str, Any]:
-    plan = planned.plan
-    artifact = repository.publish_artifact_version(plan.name, expected_sha256=plan.expected_sha256)
-    return {"artifact": dump(artifact), "created": artifact.version != plan.version}
+    outcome = _apply(repository, planned)
+    return {"artifact": dump(outcome.published), "created": outcome.published is not None}
 
 
 def _promote(repository: Repository, planned: Planned) -> dict[str, Any]:
-    plan = planned.plan
-    published = None
-    version = plan.version
-    if version is None:
-        published = repository.publish_artifact_version(plan.name, expected_sha256=plan.expected_sha256)
-        version = published.version
-    try:
-        alias = repository.put_alias(
-            plan.name, plan.alias or "", version, expected_revision=plan.expected_revision, reason=plan.reason
-        )
-    except Exception as error:
-        if published is not None:
-            error.add_note(f"published version {published.version}, but the alias was not moved")
-        raise
-    return {"published": dump(published), "alias": dump(alias)}
+    outcome = _apply(repository, planned)
+    return {"published": dump(outcome.published), "alias": dump(outcome.result)}
 
 
-def _rollback(repository: Repository, planned: Planned) -> dict[str, Any]:
-    plan = planned.plan
-    alias = repository.rollback_alias(
-        plan.name,
-        plan.alias or "",
-        to_revision=plan.to_revision,
-        expected_revision=plan.expected_revision,
-        reason=plan.reason,
-    )
-    return {"alias": dump(alias)}
-
-
-def _canary(repository: Repository, planned: Planned) -> dict[str, Any]:
-    plan = planned.plan
-    after = plan.after
-    if after is None:
-        raise AssertionError("a canary plan always has an 'after'")
-    alias = repository.put_alias(
-        plan.name,
-        plan.alias or "",
-        after.version,
-        after.secondary_version,
-        after.secondary_version_weight,
-        expected_revision=plan.expected_revision,
-        reason=plan.reason,
-    )
-    return {"alias": dump(alias)}
+def _alias_change(repository: Repository, planned: Planned) -> dict[str, Any]:
+    return {"alias": dump(_apply(repository, planned).result)}
 
 
 def _delete(repository: Repository, planned: Planned) -> dict[str, Any]:
@@ -443,8 +416,8 @@ PERFORMERS: dict[str, Callable[[Repository, Planned], dict[str, Any]]] = {
     "upload": _upload,
     "publish": _publish,
     "promote": _promote,
-    "rollback": _rollback,
-    "canary": _canary,
+    "rollback": _alias_change,
+    "canary": _alias_change,
     "delete": _delete,
     "purge": _purge,
 }

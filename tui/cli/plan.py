@@ -1,7 +1,8 @@
 """Write plans: what a CLI write will do, computed from what the backend has now, and its pre-flight.
 
-`plan_change` is the one entry point: it reads the backend and returns the plan and the checks the
-dialogs run (tui.preflight). It is the piece to swap for the shared release planner.
+`plan_change` is the one entry point. Publish and alias changes are planned by the dialogs' own
+planner (tui.release.proposals: the same change text, default reason, checks and write); upload,
+delete and purge, which have no dialog planner, are planned here.
 """
 
 from __future__ import annotations
@@ -11,19 +12,33 @@ import hashlib
 import mimetypes
 import re
 import sys
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from core.errors import AliasNotFoundError, ArtifactNotFoundError
+from core.errors import ArtifactNotFoundError
 from core.layout import encode_version, validate_alias, validate_name
 from core.models import AliasConfig, version_label
+from core.planning import NoRecordedHistoryError, UnknownRevisionError
 
-from ..preflight import Conflict, Plan, run_checks
-from ..release import ReleaseSettings, change_text, split_text
+from ..release import ReleaseSettings, split_text
+from ..release.preflight import Conflict, Plan, run_checks
+from ..release.proposals import (
+    CanaryStep,
+    Move,
+    NothingToChange,
+    Proposal,
+    Publish,
+    ReleaseState,
+    Rollback,
+    plan_canary,
+    plan_promote,
+    plan_rollback_proposal,
+)
 from .exits import CliError, Exit, NotFound, UsageError
 from .shell import command_for
 
@@ -84,6 +99,8 @@ class Planned:
     checks: tuple[CheckResult, ...]
     source: Path | IO[bytes] | None = None
     latest_sha256: str | None = None
+    proposal: Proposal | None = None
+    """The dialogs' proposal for publish and alias changes: what `apply` writes."""
 
     @property
     def failure(self) -> CheckResult | None:
@@ -110,7 +127,7 @@ def plan_change(
         detail="opened read-only: writes are refused" if repository.read_only else "writable",
         exit_code=int(Exit.REFUSED) if repository.read_only else 0,
     )
-    return Planned(planned.plan, (writable, *planned.checks), planned.source, planned.latest_sha256)
+    return replace(planned, checks=(writable, *planned.checks))
 
 
 # --- pre-flight --------------------------------------------------------------------------------
@@ -159,13 +176,6 @@ def _check(subject: str, ok: bool, detail: str, code: Exit) -> CheckResult:
 # --- reads -------------------------------------------------------------------------------------
 
 
-def current_alias(repository: Repository, name: str, alias: str) -> Alias | None:
-    try:
-        return repository.get_alias(name, alias)
-    except AliasNotFoundError:
-        return None
-
-
 def _latest(repository: Repository, name: str) -> Artifact | None:
     try:
         return repository.get_artifact_version(name, "LATEST")
@@ -173,24 +183,138 @@ def _latest(repository: Repository, name: str) -> Artifact | None:
         return None
 
 
-def _base_revision(args: argparse.Namespace, current: Alias | None) -> tuple[int, int | None]:
-    """(revision the write is conditioned on, the revision the pre-flight expects; None = must not exist)."""
-    if args.expected_revision is not None:
-        if args.expected_revision < 0:
-            raise UsageError(f"--expected-revision must be >= 0, got {args.expected_revision}")
-        base = args.expected_revision
-    else:
-        base = current.revision if current is not None else 0
-    return base, (None if current is None and base == 0 else base)
+# --- publish and alias changes: the dialogs' planner (tui.release.proposals) -------------------
 
 
-def _alias_versions(config: AliasConfig | None) -> tuple[str, ...]:
-    if config is None:
+def _release_state(repository: Repository, name: str, history_of: str | None = None) -> ReleaseState:
+    """What the dialogs plan from, read now; reading the aliases here makes the alias write one request."""
+    history = tuple(repository.list_alias_history(name, history_of, limit=1000)) if history_of else None
+    return ReleaseState(
+        name, tuple(repository.list_artifact_versions(name)), tuple(repository.list_aliases(name)), history
+    )
+
+
+def _propose(make: Callable[[], Proposal]) -> tuple[Proposal | None, str]:
+    """(the planner's proposal, '') or (None, why nothing would change); its errors become exit codes."""
+    try:
+        return make(), ""
+    except NothingToChange as nothing:
+        return None, str(nothing)
+    except UnknownRevisionError as error:
+        raise NotFound(str(error)) from None
+    except NoRecordedHistoryError as error:
+        raise CliError(str(error)) from None
+    except ValueError as error:
+        text = str(error)
+        if "does not exist" in text or "has no LATEST" in text:
+            raise NotFound(text) from None
+        raise UsageError(text) from None
+
+
+def _expected_revision(
+    args: argparse.Namespace, current: Alias | None, alias: str
+) -> tuple[int | None, tuple[CheckResult, ...]]:
+    """--expected-revision as the proposals take it (None: must not exist), and a failed check if the
+    alias as read is not at it (default: the revision read, which passes)."""
+    read = current.revision if current is not None else None
+    if args.expected_revision is None:
+        return read, ()
+    if args.expected_revision < 0:
+        raise UsageError(f"--expected-revision must be >= 0, got {args.expected_revision}")
+    wanted = None if current is None and args.expected_revision == 0 else args.expected_revision
+    if wanted == read:
+        return wanted, ()
+    now = f"at revision {read} ({split_text(current.config)})" if current is not None else "deleted"
+    detail = f"{alias} is {now}, not at revision {args.expected_revision} as expected"
+    return wanted, (_check(f"alias {alias}", False, detail, Exit.CONFLICT),)
+
+
+def _latest_check(state: ReleaseState, expected: str | None) -> tuple[CheckResult, ...]:
+    """--expected-sha256: LATEST as read must have it (the publish itself is conditioned on it too)."""
+    latest = state.latest
+    if expected is None or latest is None or latest.sha256 == expected:
         return ()
-    return (config.version,) + ((config.secondary_version,) if config.secondary_version else ())
+    detail = f"LATEST of {state.name} is sha256 {latest.sha256[:12]}, not {expected[:12]} as expected"
+    return (_check("LATEST", False, detail, Exit.CONFLICT),)
 
 
-# --- alias changes -----------------------------------------------------------------------------
+def _from_proposal(
+    repository: Repository,
+    action: WriteAction,
+    state: ReleaseState,
+    proposed: tuple[Proposal | None, str],
+    args: argparse.Namespace,
+    settings: ReleaseSettings,
+    command: str,
+    alias: str | None = None,
+) -> Planned:
+    """A WritePlan that describes the proposal (or why nothing would change), with its pre-flight."""
+    proposal, nothing = proposed
+    current = state.alias(alias)
+    before = current.config if current else None
+    extra: tuple[CheckResult, ...] = _latest_check(state, getattr(args, "expected_sha256", None))
+    common: dict[str, Any] = dict(
+        action=action,
+        name=state.name,
+        alias=alias,
+        command=command,
+        protected=alias is not None and settings.is_protected(alias),
+        expected_sha256=getattr(args, "expected_sha256", None),
+    )
+    revision, mismatch = _expected_revision(args, current, alias) if alias is not None else (None, ())
+    if proposal is None:
+        same = state.unchanged_version()
+        plan = WritePlan(**common, before=before, after=before, noop=True, change=nothing, version=same)
+        return Planned(plan, extra + mismatch)
+    if isinstance(proposal, Rollback):
+        # Its alias check is answered from the history just read, so the mismatch is checked here.
+        proposal = replace(proposal, plan=replace(proposal.plan, expected_revision=revision))
+        extra += mismatch
+    elif isinstance(proposal, CanaryStep):
+        proposal = replace(proposal, expected_revision=revision or 0)  # a canary's alias exists
+    elif alias is not None:
+        proposal = replace(proposal, expected_revision=revision)  # its alias check asks the backend
+    fields: dict[str, Any] = dict(before=before)
+    if isinstance(proposal, Publish):
+        latest = proposal.latest
+        fields.update(sha256=latest.sha256, size=latest.size, expected_revision=proposal.expected_revision)
+        common["expected_sha256"] = common["expected_sha256"] or latest.sha256
+    elif isinstance(proposal, Move):
+        fields.update(after=proposal.after, version=proposal.version, expected_revision=proposal.expected_revision)
+    elif isinstance(proposal, Rollback):
+        rollback = proposal.plan
+        fields.update(
+            before=rollback.before,
+            after=rollback.target,
+            to_revision=rollback.to_revision,
+            expected_revision=rollback.expected_revision,
+        )
+    else:
+        fields.update(
+            after=proposal.after,
+            version=proposal.canary,
+            canary_mode=proposal.mode,
+            expected_revision=proposal.expected_revision,
+        )
+    if alias is not None:
+        fields["expected_revision"] = fields.get("expected_revision") or 0
+        fields["reason"] = args.reason or proposal.default_reason()
+    else:
+        fields.pop("expected_revision", None)
+    plan = WritePlan(**common, **fields, change=proposal.change_text().replace("\n", "; "))
+    return Planned(plan, extra + preflight(repository, proposal.checks_plan()), proposal=proposal)
+
+
+def _plan_publish(
+    repository: Repository, args: argparse.Namespace, settings: ReleaseSettings, repo_args: tuple[str, ...]
+) -> Planned:
+    name = args.name
+    validate_name(name)
+    state = _release_state(repository, name)
+    proposed = _propose(lambda: plan_promote(state, publish=True, alias=None, version=""))
+    sha = args.expected_sha256 or (state.latest.sha256 if state.latest else None)
+    command = command_for("publish", name, expected_sha256=sha, repo=repo_args)
+    return _from_proposal(repository, "publish", state, proposed, args, settings, command)
 
 
 def _plan_promote(
@@ -204,81 +328,23 @@ def _plan_promote(
         raise UsageError("promote: pass the VERSION the alias should point at, or --publish")
     if args.expected_sha256 and not args.publish:
         raise UsageError("promote: --expected-sha256 only applies with --publish")
-    current = current_alias(repository, name, alias)
-    base, expected = _base_revision(args, current)
-    before = current.config if current else None
-    common: dict[str, Any] = dict(
-        action="promote",
-        name=name,
+    state = _release_state(repository, name)
+    proposed = _propose(lambda: plan_promote(state, publish=args.publish, alias=alias, version=args.version or ""))
+    current = state.alias(alias)
+    revision = args.expected_revision if args.expected_revision is not None else (current.revision if current else 0)
+    latest_sha = args.expected_sha256 or (state.latest.sha256 if state.latest and args.publish else None)
+    command = command_for(
+        "promote",
+        name,
         alias=alias,
-        before=before,
-        expected_revision=base,
-        protected=settings.is_protected(alias),
+        publish=args.publish,
+        version=None if args.publish else encode_version(args.version),
+        expected_sha256=latest_sha,
+        expected_revision=revision,
         reason=args.reason,
+        repo=repo_args,
     )
-    if args.publish:
-        latest = _latest(repository, name)
-        if latest is None:
-            raise NotFound(f"{name!r} has no LATEST to publish; upload one first")
-        sha = args.expected_sha256 or latest.sha256
-        same = _unchanged_version(repository, name, latest)
-        after = AliasConfig(version=same) if same else None
-        target = version_label(same) if same else "the version LATEST publishes as"
-        publish_line = (
-            f"publish: LATEST is already {version_label(same)}; no new version"
-            if same
-            else f"publish: LATEST (sha256 {sha[:12]}) becomes the next version"
-        )
-        plan = WritePlan(
-            **common,
-            after=after,
-            noop=after is not None and after == before and sha == latest.sha256,
-            expected_sha256=sha,
-            change=f"{publish_line}; {alias}: {split_text(before)} → {target} 100%",
-            command=command_for(
-                "promote",
-                name,
-                alias=alias,
-                publish=True,
-                expected_sha256=sha,
-                expected_revision=base,
-                reason=args.reason,
-                repo=repo_args,
-            ),
-        )
-        checks = preflight(repository, Plan(name=name, alias=alias, expected_revision=expected, latest_sha256=sha))
-        return Planned(plan, checks)
-    version = encode_version(args.version)
-    after = AliasConfig(version=version)
-    noop = before == after
-    plan = WritePlan(
-        **common,
-        version=version,
-        after=after,
-        noop=noop,
-        change=f"{alias} already points at {split_text(after)}: nothing to change"
-        if noop
-        else f"{alias}: {change_text(before, after)}",
-        command=command_for(
-            "promote",
-            name,
-            alias=alias,
-            version=version,
-            expected_revision=base,
-            reason=args.reason,
-            repo=repo_args,
-        ),
-    )
-    checks = preflight(repository, Plan(name=name, versions=(version,), alias=alias, expected_revision=expected))
-    return Planned(plan, checks)
-
-
-def _unchanged_version(repository: Repository, name: str, latest: Artifact) -> str | None:
-    """The newest published version if LATEST has its content (publishing then makes no new one)."""
-    published = [a for a in repository.list_artifact_versions(name) if not a.is_latest]
-    if published and published[0].sha256 == latest.sha256:
-        return published[0].version
-    return None
+    return _from_proposal(repository, "promote", state, proposed, args, settings, command, alias)
 
 
 def _plan_rollback(
@@ -286,50 +352,22 @@ def _plan_rollback(
 ) -> Planned:
     name, alias = args.name, args.alias
     validate_alias(alias)
-    current = current_alias(repository, name, alias)
-    history = repository.list_alias_history(name, alias, limit=1000)
-    if not history:
-        if current is None:
-            raise NotFound(f"alias {alias!r} of artifact {name!r} not found")
-        raise CliError(f"alias {alias!r} of {name!r} has no recorded history to roll back")
-    if args.to_revision is None:
-        target, source = history[0].before, f"before revision {history[0].revision}"
-    else:
-        match = [event for event in history if event.revision == args.to_revision]
-        if not match:
-            raise NotFound(f"alias {alias!r} of {name!r} has no revision {args.to_revision} in its history")
-        target, source = match[0].after, f"revision {args.to_revision}"
-    base, expected = _base_revision(args, current)
-    before = current.config if current else None
-    noop = before == target
-    plan = WritePlan(
-        action="rollback",
-        name=name,
+    state = _release_state(repository, name, history_of=alias)
+    current = state.alias(alias)
+    if current is None and not state.history:
+        raise NotFound(f"alias {alias!r} of artifact {name!r} not found")
+    proposed = _propose(lambda: plan_rollback_proposal(state, alias, args.to_revision))
+    revision = args.expected_revision if args.expected_revision is not None else (current.revision if current else 0)
+    command = command_for(
+        "rollback",
+        name,
         alias=alias,
-        before=before,
-        after=target,
-        expected_revision=base,
         to_revision=args.to_revision,
-        protected=settings.is_protected(alias),
+        expected_revision=revision,
         reason=args.reason,
-        noop=noop,
-        change=f"{alias} is already as of {source} ({split_text(target)}): nothing to roll back"
-        if noop
-        else f"restore {source}: {change_text(before, target)}",
-        command=command_for(
-            "rollback",
-            name,
-            alias=alias,
-            to_revision=args.to_revision,
-            expected_revision=base,
-            reason=args.reason,
-            repo=repo_args,
-        ),
+        repo=repo_args,
     )
-    checks = preflight(
-        repository, Plan(name=name, versions=_alias_versions(target), alias=alias, expected_revision=expected)
-    )
-    return Planned(plan, checks)
+    return _from_proposal(repository, "rollback", state, proposed, args, settings, command, alias)
 
 
 def _plan_canary(
@@ -346,72 +384,34 @@ def _plan_canary(
         raise UsageError("canary --abort takes no --to (the canary is dropped)")
     if mode == "apply" and (args.to is None or args.weight is None):
         raise UsageError("canary: pass --to VERSION --weight W, or --promote, or --abort")
-    current = current_alias(repository, name, alias)
+    if args.weight is not None and not 0 <= args.weight <= 99:
+        raise UsageError(f"weight {args.weight} is not in 0..99; to send all traffic to the canary use --promote")
+    state = _release_state(repository, name)
+    current = state.alias(alias)
     if current is None:
         raise NotFound(f"alias {alias!r} of artifact {name!r} not found; create it with vrc promote")
     before = current.config
-    base, expected = _base_revision(args, current)
-    stable = encode_version(args.stable) if args.stable is not None else before.version
-    canary = encode_version(args.to) if args.to is not None else before.secondary_version
-    if mode == "apply":
-        if canary == stable:
-            raise UsageError(f"canary version {canary} must differ from the stable version {stable}")
-        if not 0 <= args.weight <= 99:
-            raise UsageError(f"weight {args.weight} is not in 0..99; to send all traffic to it use --promote")
-        after = AliasConfig(version=stable, secondary_version=canary, secondary_version_weight=args.weight)
-        versions: tuple[str, ...] = (stable, canary or "")
-    else:
-        # As the dialog: abort needs a running canary; promote needs one unless --to names it.
-        if before.secondary_version is None and (mode == "abort" or args.to is None):
-            raise CliError(f"{alias} of {name} runs no canary ({split_text(before)}): nothing to {mode}")
-        after = AliasConfig(version=(canary or "") if mode == "promote" else stable)
-        versions = (after.version,)
-    noop = after == before
-    reason = args.reason or (None if noop else canary_reason(mode, before, stable, canary or "", args.weight))
-    title = {"apply": "apply", "promote": "promote canary", "abort": "abort canary"}[mode]
-    plan = WritePlan(
-        action="canary",
-        name=name,
+    # As the dialog: abort needs a running canary; promote needs one unless --to names it.
+    if mode != "apply" and before.secondary_version is None and (mode == "abort" or args.to is None):
+        raise CliError(f"{alias} of {name} runs no canary ({split_text(before)}): nothing to {mode}")
+    stable = args.stable if args.stable is not None else before.version
+    canary = args.to if args.to is not None else before.secondary_version or ""
+    weight = "" if args.weight is None else str(args.weight)
+    proposed = _propose(lambda: plan_canary(state, alias, mode, stable=stable, canary=canary, weight=weight))
+    revision = args.expected_revision if args.expected_revision is not None else current.revision
+    command = command_for(
+        "canary",
+        name,
         alias=alias,
-        version=canary,
-        before=before,
-        after=after,
-        expected_revision=base,
-        canary_mode=mode,
-        protected=settings.is_protected(alias),
-        reason=reason,
-        noop=noop,
-        change=f"{alias} already runs {split_text(before)}: nothing to change"
-        if noop
-        else f"{title}: {alias}: {change_text(before, after)}",
-        command=command_for(
-            "canary",
-            name,
-            alias=alias,
-            mode=mode,
-            version=args.to,
-            weight=args.weight,
-            stable=args.stable,
-            expected_revision=base,
-            reason=args.reason,
-            repo=repo_args,
-        ),
+        mode=mode,
+        version=args.to,
+        weight=args.weight,
+        stable=args.stable,
+        expected_revision=revision,
+        reason=args.reason,
+        repo=repo_args,
     )
-    checks = preflight(repository, Plan(name=name, versions=versions, alias=alias, expected_revision=expected))
-    return Planned(plan, checks)
-
-
-def canary_reason(mode: CanaryMode, before: AliasConfig, stable: str, canary: str, weight: int | None) -> str:
-    """The reason recorded for a canary step given none (as the canary dialog words it)."""
-    if mode == "promote":
-        return f"promote canary {version_label(canary)} to 100%"
-    if mode == "abort":
-        return f"abort canary {version_label(canary)}: back to {version_label(stable)}"
-    if before.secondary_version == canary and before.version == stable:
-        old = before.secondary_version_weight or 0
-        verb = "raise" if (weight or 0) > old else "lower"
-        return f"{verb} canary {version_label(canary)} from {old}% to {weight}%"
-    return f"canary {version_label(canary)} at {weight}% (stable {version_label(stable)})"
+    return _from_proposal(repository, "canary", state, proposed, args, settings, command, alias)
 
 
 # --- content -----------------------------------------------------------------------------------
@@ -498,32 +498,6 @@ def _hash(source: Path | IO[bytes]) -> tuple[str, int, Path | IO[bytes]]:
         spool.write(chunk)
     spool.seek(0)
     return digest.hexdigest(), size, spool
-
-
-def _plan_publish(
-    repository: Repository, args: argparse.Namespace, settings: ReleaseSettings, repo_args: tuple[str, ...]
-) -> Planned:
-    name = args.name
-    validate_name(name)
-    latest = _latest(repository, name)
-    if latest is None:
-        raise NotFound(f"{name!r} has no LATEST to publish; upload one first")
-    sha = args.expected_sha256 or latest.sha256
-    same = _unchanged_version(repository, name, latest)
-    plan = WritePlan(
-        action="publish",
-        name=name,
-        version=same,
-        expected_sha256=sha,
-        noop=same is not None and sha == latest.sha256,
-        sha256=latest.sha256,
-        size=latest.size,
-        change=f"LATEST is already {version_label(same)}: no new version"
-        if same
-        else f"publish LATEST (sha256 {sha[:12]}) as the next version",
-        command=command_for("publish", name, expected_sha256=sha, repo=repo_args),
-    )
-    return Planned(plan, preflight(repository, Plan(name=name, latest_sha256=sha)))
 
 
 def _plan_delete(
