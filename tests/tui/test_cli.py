@@ -429,6 +429,9 @@ def test_rollback_default_and_to_revision(vrc, backend: Repository) -> None:
     name = released(backend, b"a", b"b", b"c", alias="api")
     backend.put_alias(name, "api", 2)
     backend.put_alias(name, "api", 1)
+    stale = vrc("rollback", name, "api", "--expected-revision", "1", "--dry-run", "--json")
+    assert stale.code == 3
+    assert [c["ok"] for c in stale.json["checks"] if c["subject"] == "alias api"] == [False]
     result = vrc("rollback", name, "api", "--reason", "bad deploy", "--json")
     assert result.code == 0, result.err
     assert result.json["result"]["alias"]["version"] == "2"

@@ -302,7 +302,10 @@ def _from_proposal(
     else:
         fields.pop("expected_revision", None)
     plan = WritePlan(**common, **fields, change=proposal.change_text().replace("\n", "; "))
-    return Planned(plan, extra + preflight(repository, proposal.checks_plan()), proposal=proposal)
+    checks = preflight(repository, proposal.checks_plan())
+    if mismatch and isinstance(proposal, Rollback):  # its alias check read the history, not the revision asked
+        checks = tuple(check for check in checks if check.subject != mismatch[0].subject)
+    return Planned(plan, extra + checks, proposal=proposal)
 
 
 def _plan_publish(
