@@ -17,6 +17,7 @@ CONTRACTS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("core", ("textual", "rich", "tui"), "core is UI-free and importable alone"),
     ("tui", ("boto3", "botocore", "s3transfer"), "the console reaches AWS only through core"),
     ("tui/release", ("textual", "rich"), "release rules are plain modules the dialogs render"),
+    ("tui/cli", ("textual", "rich"), "vrc COMMAND runs without loading the console"),
 )
 
 

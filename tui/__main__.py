@@ -1,4 +1,4 @@
-"""`vrc` / `python -m tui`: parse the command line and config, then run the console."""
+"""`vrc` / `python -m tui`: a subcommand runs the CLI (no textual import); no subcommand opens the console."""
 
 from __future__ import annotations
 
@@ -18,8 +18,20 @@ def one_line(message: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .cli.parser import build_cli_parser, parse
+
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_cli_parser()
     try:
-        launch = resolve(argv)
+        args = parse(arguments, parser)
+    except SystemExit as exit:
+        return int(exit.code or 0)
+    if args.command is not None:
+        from .cli import run
+
+        return run(args, arguments, parser=parser)
+    try:
+        launch = resolve(arguments, parser=parser)
     except ConfigError as exc:
         print(f"vrc: {one_line(str(exc))}", file=sys.stderr)
         return 2
