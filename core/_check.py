@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from . import items as it
-from ._storage import Context, object_keys
+from ._storage import Context, object_keys, stored_names, table_names
 from .layout import LATEST, encode_version_sk, is_reserved_name, names_prefix, s3_uri
 from .models import Problem
 
@@ -21,6 +21,11 @@ def name_collision(stored: str) -> Problem:
         detail=f"artifact {stored!r} shares its DynamoDB partition with the "
         f"aliases or history of {stored[2:].rsplit('-', 1)[0]!r}; rename it",
     )
+
+
+def check_all(ctx: Context, now: datetime) -> list[Problem]:
+    """Problems of every name either store knows (a name may have items and no objects, or the reverse)."""
+    return check_names(ctx, sorted(set(stored_names(ctx)) | table_names(ctx)), now)
 
 
 def check_names(ctx: Context, stored: list[str], now: datetime) -> list[Problem]:

@@ -546,7 +546,7 @@ class Repository:
         with self._aws("check"):
             if name is not None:
                 return _check.check_one(ctx, validate_existing_name(name), now)
-            return _check.check_names(ctx, self._stored_names(bsm), now)
+            return _check.check_all(ctx, now)
 
 
 def _login_name() -> str:
