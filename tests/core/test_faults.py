@@ -286,11 +286,6 @@ def half_failed_upload(repo: Repository, fault_proxy) -> None:
     assert [p.kind for p in repo.check("app")] == ["latest_mismatch"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 9.4: put_artifact trusts LATEST's item ('unchanged content writes nothing') and never "
-    "looks at the object, so re-uploading the content the item records cannot repair a half-failed upload",
-)
 def test_reupload_of_the_recorded_content_repairs_a_half_failed_upload(make_faulty_repo, fault_proxy):
     repo = make_faulty_repo()
     half_failed_upload(repo, fault_proxy)
@@ -307,11 +302,6 @@ def test_reupload_of_the_failed_content_repairs_a_half_failed_upload(make_faulty
     assert repo.get_artifact_version("app").get_content() == b"content B"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 9.4: a delayed PutObject landing after a newer upload leaves the item and the object "
-    "apart, and re-uploading the content the item records writes nothing",
-)
 def test_reupload_repairs_a_late_object_write(make_faulty_repo, fault_proxy, moto_server):
     """put(B)'s PutObject is held past the read timeout (botocore retries it), put(A) completes,
     then the held PutObject B lands: S3 holds B, the item says A."""
@@ -344,10 +334,6 @@ def replace_object(repo: Repository, moto_server: str, name: str, version: str, 
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 9.5: Alias.get_version_content checks the bytes against S3 metadata only, not the version item",
-)
 @pytest.mark.parametrize("which", ["primary", "secondary"])
 def test_alias_read_of_replaced_bytes_raises_integrity_error(make_faulty_repo, moto_server, which):
     repo = make_faulty_repo()
