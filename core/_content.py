@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -177,6 +176,31 @@ def verify(ctx: Context, name: str, artifact: Artifact) -> Artifact:
     return artifact
 
 
+def validate_sink(path_or_file: object) -> None:
+    """InvalidArgumentError unless the download target is a path in an existing folder or a
+    file object that accepts bytes (probed by writing b"", which changes nothing)."""
+    if isinstance(path_or_file, (str, os.PathLike)):
+        path = Path(path_or_file)
+        if path.is_dir():
+            raise InvalidArgumentError(f"download target {str(path)!r} is a directory")
+        if not path.parent.is_dir():
+            raise InvalidArgumentError(f"download target folder {str(path.parent)!r} does not exist")
+        return
+    write = getattr(path_or_file, "write", None)
+    if not callable(write):
+        raise InvalidArgumentError(
+            f"download target must be a path or a binary file object with write(), got {type(path_or_file).__name__}"
+        )
+    if isinstance(path_or_file, io.TextIOBase):
+        raise InvalidArgumentError("download target file object must be opened in binary mode ('wb'), not text mode")
+    try:
+        write(b"")
+    except TypeError:
+        raise InvalidArgumentError(
+            f"download target {type(path_or_file).__name__} does not accept bytes: open it in binary mode"
+        ) from None
+
+
 def download(ctx: Context, artifact: Artifact, path_or_file: str | os.PathLike[str] | IO[bytes]) -> Artifact:
     """Stream a version into a binary file, or into a path via a temporary file renamed once verified."""
     location = artifact.s3path
@@ -186,10 +210,7 @@ def download(ctx: Context, artifact: Artifact, path_or_file: str | os.PathLike[s
             copy_verified(body, path_or_file, artifact.s3uri, artifact.sha256)
         return artifact
     path = Path(path_or_file)
-    if path.is_dir():
-        raise InvalidArgumentError(f"download target {str(path)!r} is a directory")
-    if not path.parent.is_dir():
-        raise InvalidArgumentError(f"download target folder {str(path.parent)!r} does not exist")
+    validate_sink(path)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as sink, ctx.aws(f"download {artifact.s3uri}"):
@@ -219,12 +240,17 @@ def open_content(content: Content) -> Iterator[IO[bytes]]:
         raise InvalidArgumentError(
             f"content must be bytes, a path or a binary file object, got {type(content).__name__}"
         )
+    if isinstance(content, io.TextIOBase):
+        raise InvalidArgumentError("content file object must be opened in binary mode ('rb'), not text mode")
     seekable = getattr(content, "seekable", lambda: False)()
     if seekable:
         yield _Offset(content, content.tell())  # type: ignore[misc]
         return
     with tempfile.NamedTemporaryFile(prefix="vrc-upload-") as spool:
-        shutil.copyfileobj(content, spool, CHUNK)
+        while chunk := content.read(CHUNK):
+            if not isinstance(chunk, (bytes, bytearray, memoryview)):
+                raise InvalidArgumentError("content file object must be opened in binary mode: read() gave text")
+            spool.write(chunk)
         spool.flush()
         spool.seek(0)
         yield spool

@@ -43,6 +43,7 @@ from .planning import plan_rollback
 from .validation import (
     RESERVED_METADATA,
     alias_config,
+    validate_age,
     validate_content_type,
     validate_count,
     validate_expected_sha256,
@@ -363,7 +364,7 @@ class Repository:
         """
         validate_existing_name(name)
         validate_count("keep_last_n", keep_last_n)
-        validate_count("purge_older_than_secs", purge_older_than_secs)
+        purge_older_than_secs = validate_age("purge_older_than_secs", purge_older_than_secs)
         ctx = self._ctx(bsm)
         with self._aws(f"purge_artifact_versions {name!r}"):
             return _purge.purge_versions(ctx, name, keep_last_n, purge_older_than_secs)
@@ -534,6 +535,7 @@ class Repository:
 
         A path is written through a temporary file and only renamed into place once verified.
         """
+        _content.validate_sink(path_or_file)  # a text sink would fail only after GetObject
         artifact = self.get_artifact_version(name, version, bsm=bsm)
         return _content.download(self._ctx(bsm), artifact, path_or_file)
 
