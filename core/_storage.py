@@ -162,6 +162,18 @@ def list_versions(ctx: Context, name: str, where: dict[str, str]) -> list[it.Ite
     )
 
 
+def has_items(ctx: Context, name: str) -> bool:
+    """Whether the table holds any version item (in any state) of `name`: one read of one item."""
+    page = ctx.c.dynamodb.query(
+        TableName=ctx.table,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": it.s(name)},
+        Limit=1,
+        ConsistentRead=True,
+    )
+    return bool(page.get("Items"))
+
+
 def stored_names(ctx: Context) -> list[str]:
     """Every name with objects under the prefix, reserved ones included: one listing page per 1,000."""
     prefix = names_prefix(ctx.prefix)

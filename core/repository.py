@@ -27,7 +27,7 @@ from ._content import CHUNK, MULTIPART_THRESHOLD, Content
 from ._publish import PublishState
 from ._purge import PurgeResult
 from ._storage import MAX_ATTEMPTS, Context
-from .errors import AliasNotFoundError, ArtifactNotFoundError, InvalidArgumentError, ReadOnlyError
+from .errors import AliasNotFoundError, ArtifactNotFoundError, InvalidArgumentError, InvalidNameError, ReadOnlyError
 from .layout import (
     LATEST,
     alias_pk,
@@ -247,17 +247,30 @@ class Repository:
         tags: dict[str, str] | None = None,
         bsm: Any = None,
     ) -> Artifact:
-        """Upload content as LATEST; unchanged content (same sha256) writes nothing.
+        """Upload content as LATEST; unchanged content (same sha256, object verified) writes nothing.
+
+        New names must pass validate_name; a name versioned created that core would not (e.g.
+        `_build`) stays writable unless it collides with an alias or history partition.
 
         Content may be bytes, a path, or a binary file object; it is streamed, never held whole.
         Concurrent uploads resolve last-writer-wins, and LATEST's item always ends up describing
         the bytes S3 holds.
         """
-        validate_name(name)
+        try:
+            validate_name(name)
+            existing_only = False
+        except InvalidNameError:
+            validate_existing_name(name)  # names that break the key layout are refused outright
+            existing_only = True
         user_metadata = validate_metadata(metadata)
         tag_set = validate_tags(tags)
         validate_content_type(content_type)
         ctx = self._ctx(bsm)
+        if existing_only:
+            # versioned accepted any name; the ones it created stay writable, but core creates none.
+            with self._aws(f"put_artifact {name!r}"):
+                if not _storage.has_items(ctx, name):
+                    validate_name(name)
         with _content.open_content(content) as stream:
             sha256, size = _content.hash_stream(stream)
             with self._aws(f"put_artifact {name!r}"):
