@@ -563,6 +563,21 @@ class Repository:
                 return _check.check_one(ctx, validate_existing_name(name), now)
             return _check.check_all(ctx, now)
 
+    @_writes
+    def repair(self, problem: Problem, bsm: Any = None) -> str:
+        """Apply the automatic repair of a problem check() reported (see `_check.REPAIRS`); what was done.
+
+        The stored state is read again first, so a stale problem writes nothing. Problems that
+        need a person raise InvalidArgumentError naming the manual step, and change nothing.
+        """
+        if not isinstance(problem, Problem):
+            raise InvalidArgumentError(f"repair takes a Problem from check(), got {type(problem).__name__}")
+        ctx = self._ctx(bsm)
+        with self._aws(f"repair {problem.kind} of {problem.name!r}"):
+            done = _check.repair(ctx, problem, self._now())
+        self._forget_latest(problem.name)
+        return done
+
 
 def _login_name() -> str:
     try:
