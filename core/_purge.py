@@ -125,7 +125,8 @@ def purge_artifact(ctx: Context, name: str) -> None:
     the hide and the purge goes round again; a hidden version takes no new alias;
     4. delete the version items; 5. delete the S3 objects, last.
     A stop anywhere leaves hidden versions or orphan objects, never visible damage; a re-run
-    finishes. Raises PartialPurgeError naming what is left.
+    finishes. Raises PartialPurgeError naming what is left, also when another writer re-created
+    the artifact meanwhile (then its objects are left alone if that was seen before step 5).
     """
     for _ in range(MAX_ATTEMPTS):
         versions = ctx.query(name)
@@ -139,14 +140,21 @@ def purge_artifact(ctx: Context, name: str) -> None:
     ]
     if left:
         raise partial_purge(name, left)
+    # An upload, publish or alias change racing the purge may have written since: its bytes are
+    # not ours to delete, so stop before deleting any object and let the caller decide.
+    if left := written_meanwhile(ctx, name):
+        raise partial_purge(name, left, raced=True)
     left = [f"object {key}" for key in delete_objects(ctx, f"{names_prefix(ctx.prefix)}{name}/")]
     if left:
         raise partial_purge(name, left)
-    # An upload or alias change that raced the purge may have written after steps 1-4.
-    left = [f"item {i['sk']['S']}" for i in ctx.query(name, ProjectionExpression="pk, sk")]
-    left += [f"alias {it.alias_name_of(i)}" for i in ctx.alias_items(name)]
-    if left:
+    if left := written_meanwhile(ctx, name):
         raise partial_purge(name, left, raced=True)
+
+
+def written_meanwhile(ctx: Context, name: str) -> list[str]:
+    """Version items or aliases of `name` that exist after the purge deleted them all."""
+    left = [f"item {i['sk']['S']}" for i in ctx.query(name, ProjectionExpression="pk, sk")]
+    return left + [f"alias {it.alias_name_of(i)}" for i in ctx.alias_items(name)]
 
 
 def remove_aliases(ctx: Context, name: str) -> bool:
