@@ -212,6 +212,22 @@ def test_purge_artifact_racing_an_alias_write_leaves_no_alias_behind(make_faulty
     assert item_keys(repo, moto_server, "app") == [] and object_keys(repo, moto_server, "app") == []
 
 
+@pytest.mark.parametrize("op", ["DeleteObjects", "BatchWriteItem"])
+def test_purge_all_reports_partial_work_and_a_rerun_finishes(make_faulty_repo, fault_proxy, moto_server, op):
+    repo = make_faulty_repo()
+    published_with_alias(repo, "app")
+    published_with_alias(repo, "db", count=1)
+    rule = fault_proxy.plan(PARTIAL, match=lambda r: r.op == op, times=None)
+    with fast_sleep(), pytest.raises(PartialPurgeError, match="purge_all"):
+        repo.purge_all()
+    assert rule.hits >= 1
+    assert_repository_sound(repo, endpoint_url=moto_server)
+    fault_proxy.reset()
+    repo.purge_all()
+    raw = RawState(repo, moto_server)
+    assert raw.versions == {} and raw.aliases == {} and raw.history == {} and raw.objects == {}
+
+
 def is_hide(req) -> bool:
     """purge_artifact's transaction hiding versions (step 3)."""
     return req.op == "TransactWriteItems" and req.mentions("SET is_deleted")
