@@ -172,8 +172,11 @@ def remove_aliases(ctx: Context, name: str) -> bool:
         item = aliases.get(alias)
         if item is not None:
             # Only the alias as read, so no event written after our read survives its alias.
-            condition = {"ConditionExpression": "#u = :u", "ExpressionAttributeNames": {"#u": "update_at"}}
-            condition["ExpressionAttributeValues"] = {":u": item["update_at"]}  # type: ignore[assignment]
+            condition: dict[str, Any] = {
+                "ConditionExpression": "#u = :u",
+                "ExpressionAttributeNames": {"#u": "update_at"},
+                "ExpressionAttributeValues": {":u": item["update_at"]},
+            }
             ops.append({"Delete": {"TableName": ctx.table, "Key": it.key(alias_pk(name), alias), **condition}})
         # More than 100 operations cannot be one transaction: the oldest events go first.
         head, tail = ops[: max(0, len(ops) - 100)], ops[max(0, len(ops) - 100) :]
