@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,8 +14,8 @@ from typing import IO, Any
 from . import items as it
 from ._aws import error_code
 from ._storage import MAX_ATTEMPTS, Context, item_from_head
-from .errors import ConflictError, IntegrityError, InvalidArgumentError
-from .layout import LATEST, parse_s3_uri
+from .errors import ArtifactNotFoundError, ConflictError, IntegrityError, InvalidArgumentError
+from .layout import LATEST, VERSION_ZFILL, names_prefix, parse_s3_uri
 from .models import Artifact
 
 Content = bytes | bytearray | memoryview | str | os.PathLike[str] | IO[bytes]
@@ -41,7 +40,9 @@ def upload(
     """
     current = ctx.get_item(it.key(name, LATEST))
     if current is not None and it.is_visible(current) and it.get_s(current, "sha256") == sha256:
-        return current, None
+        # The item alone is not proof: a half-failed upload leaves it describing other bytes.
+        if object_sha256(ctx, ctx.key(name, LATEST)) == sha256:
+            return current, None
     s3_metadata = {"artifact_name": name, "artifact_sha256": sha256, **metadata}
     extra: dict[str, Any] = {"Metadata": s3_metadata}
     if content_type:
@@ -149,11 +150,51 @@ def reconcile_latest(ctx: Context, name: str, written: it.Item) -> it.Item:
     return written
 
 
+def object_sha256(ctx: Context, key: str) -> str | None:
+    """The artifact_sha256 metadata of an object in the repository's bucket; None if it is missing."""
+    try:
+        head = ctx.c.s3.head_object(Bucket=ctx.bucket, Key=key)
+    except Exception as exc:
+        if error_code(exc) in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise
+    return head.get("Metadata", {}).get("artifact_sha256")
+
+
+def version_of_key(ctx: Context, bucket: str, key: str) -> tuple[str, str] | None:
+    """(name, sort key) of a version's object in this repository, or None for any other key."""
+    prefix = names_prefix(ctx.prefix)
+    if bucket != ctx.bucket or not key.startswith(prefix) or not key.endswith(ctx.suffix):
+        return None
+    name, _, sk = key[len(prefix) : len(key) - len(ctx.suffix)].rpartition("/")
+    if not name or "/" in name or not (sk == LATEST or (len(sk) == VERSION_ZFILL and sk.isdigit())):
+        return None
+    return name, sk
+
+
+def recorded_sha256(ctx: Context, uri: str) -> str | None:
+    """The sha256 DynamoDB records for the version stored at `uri` (None for a URI outside the repository).
+
+    ArtifactNotFoundError if the version item is gone: an alias pointing there dangles.
+    """
+    bucket, key = parse_s3_uri(uri)
+    found = version_of_key(ctx, bucket, key)
+    if found is None:
+        return None
+    item = ctx.get_item(it.key(*found))
+    if item is None or not it.get_s(item, "sha256"):
+        raise ArtifactNotFoundError(f"{uri}: artifact {found[0]!r} has no version item for {found[1]}")
+    return it.get_s(item, "sha256")
+
+
 def read_uri(ctx: Context, uri: str, sha256: str | None) -> bytes:
-    """The bytes at an s3:// URI, verified against sha256 (or the object's own artifact_sha256)."""
+    """The bytes at an s3:// URI, verified against sha256, else against the sha256 the version's
+    item records (alias reads), else against the object's own artifact_sha256."""
     bucket, key = parse_s3_uri(uri)
     sink = io.BytesIO()
     with ctx.aws(f"read {uri}"):
+        if sha256 is None:
+            sha256 = recorded_sha256(ctx, uri)
         body = ctx.c.s3.get_object(Bucket=bucket, Key=key)
         copy_verified(body, sink, uri, sha256)
     return sink.getvalue()
@@ -180,6 +221,31 @@ def verify(ctx: Context, name: str, artifact: Artifact) -> Artifact:
     return artifact
 
 
+def validate_sink(path_or_file: object) -> None:
+    """InvalidArgumentError unless the download target is a path in an existing folder or a
+    file object that accepts bytes (probed by writing b"", which changes nothing)."""
+    if isinstance(path_or_file, (str, os.PathLike)):
+        path = Path(path_or_file)
+        if path.is_dir():
+            raise InvalidArgumentError(f"download target {str(path)!r} is a directory")
+        if not path.parent.is_dir():
+            raise InvalidArgumentError(f"download target folder {str(path.parent)!r} does not exist")
+        return
+    write = getattr(path_or_file, "write", None)
+    if not callable(write):
+        raise InvalidArgumentError(
+            f"download target must be a path or a binary file object with write(), got {type(path_or_file).__name__}"
+        )
+    if isinstance(path_or_file, io.TextIOBase):
+        raise InvalidArgumentError("download target file object must be opened in binary mode ('wb'), not text mode")
+    try:
+        write(b"")
+    except TypeError:
+        raise InvalidArgumentError(
+            f"download target {type(path_or_file).__name__} does not accept bytes: open it in binary mode"
+        ) from None
+
+
 def download(ctx: Context, artifact: Artifact, path_or_file: str | os.PathLike[str] | IO[bytes]) -> Artifact:
     """Stream a version into a binary file, or into a path via a temporary file renamed once verified."""
     location = artifact.s3path
@@ -189,10 +255,7 @@ def download(ctx: Context, artifact: Artifact, path_or_file: str | os.PathLike[s
             copy_verified(body, path_or_file, artifact.s3uri, artifact.sha256)
         return artifact
     path = Path(path_or_file)
-    if path.is_dir():
-        raise InvalidArgumentError(f"download target {str(path)!r} is a directory")
-    if not path.parent.is_dir():
-        raise InvalidArgumentError(f"download target folder {str(path.parent)!r} does not exist")
+    validate_sink(path)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as sink, ctx.aws(f"download {artifact.s3uri}"):
@@ -222,12 +285,17 @@ def open_content(content: Content) -> Iterator[IO[bytes]]:
         raise InvalidArgumentError(
             f"content must be bytes, a path or a binary file object, got {type(content).__name__}"
         )
+    if isinstance(content, io.TextIOBase):
+        raise InvalidArgumentError("content file object must be opened in binary mode ('rb'), not text mode")
     seekable = getattr(content, "seekable", lambda: False)()
     if seekable:
         yield _Offset(content, content.tell())  # type: ignore[misc]
         return
     with tempfile.NamedTemporaryFile(prefix="vrc-upload-") as spool:
-        shutil.copyfileobj(content, spool, CHUNK)
+        while chunk := content.read(CHUNK):
+            if not isinstance(chunk, (bytes, bytearray, memoryview)):
+                raise InvalidArgumentError("content file object must be opened in binary mode: read() gave text")
+            spool.write(chunk)
         spool.flush()
         spool.seek(0)
         yield spool

@@ -11,9 +11,25 @@ from typing import Any
 
 from . import items as it
 from ._aws import error_code, paginate
-from ._storage import MAX_ATTEMPTS, Context, batch_delete, cancellation_codes, delete_objects
-from .errors import ConflictError, ProtectedVersionError
-from .layout import LATEST, alias_pk, encode_version, encode_version_sk, history_pk, names_prefix
+from ._storage import (
+    MAX_ATTEMPTS,
+    Context,
+    batch_delete,
+    cancellation_codes,
+    delete_objects,
+    stored_names,
+    table_names,
+)
+from .errors import ConflictError, PartialPurgeError, ProtectedVersionError
+from .layout import (
+    LATEST,
+    alias_pk,
+    encode_version,
+    encode_version_sk,
+    history_pk,
+    is_reserved_name,
+    names_prefix,
+)
 from .models import Artifact
 
 
@@ -101,19 +117,126 @@ def purge_versions(ctx: Context, name: str, keep_last_n: int, purge_older_than_s
 
 
 def purge_artifact(ctx: Context, name: str) -> None:
-    """Delete every object, version, alias and alias event of `name`."""
-    delete_objects(ctx, f"{names_prefix(ctx.prefix)}{name}/")
-    doomed = [
-        it.key(i["pk"]["S"], i["sk"]["S"])
-        for pk in (name, alias_pk(name), history_pk(name))
-        for i in ctx.query(pk, ProjectionExpression="pk, sk")
+    """Delete every version, alias, alias event and object of `name`, in an order that never
+    leaves a visible version without bytes or an alias pointing nowhere.
+
+    1. read the version items; 2. delete each alias together with its history (one transaction);
+    3. hide every version, conditional on its alias_epoch, so an alias written after step 1 fails
+    the hide and the purge goes round again; a hidden version takes no new alias;
+    4. delete the version items; 5. delete the S3 objects, last.
+    A stop anywhere leaves hidden versions or orphan objects, never visible damage; a re-run
+    finishes. Raises PartialPurgeError naming what is left, also when another writer re-created
+    the artifact meanwhile (then its objects are left alone if that was seen before step 5).
+    """
+    for _ in range(MAX_ATTEMPTS):
+        versions = ctx.query(name)
+        if remove_aliases(ctx, name) and hide_versions(ctx, versions):
+            break
+    else:
+        raise ConflictError(f"purge of {name!r} kept conflicting with alias changes; try again")
+    left = [
+        f"item {k['sk']['S']}"
+        for k in batch_delete(ctx, [it.key(name, i["sk"]["S"]) for i in ctx.query(name, ProjectionExpression="pk, sk")])
     ]
-    batch_delete(ctx, doomed)
+    if left:
+        raise partial_purge(name, left)
+    # An upload, publish or alias change racing the purge may have written since: its bytes are
+    # not ours to delete, so stop before deleting any object and let the caller decide.
+    if left := written_meanwhile(ctx, name):
+        raise partial_purge(name, left, raced=True)
+    left = [f"object {key}" for key in delete_objects(ctx, f"{names_prefix(ctx.prefix)}{name}/")]
+    if left:
+        raise partial_purge(name, left)
+    if left := written_meanwhile(ctx, name):
+        raise partial_purge(name, left, raced=True)
+
+
+def written_meanwhile(ctx: Context, name: str) -> list[str]:
+    """Version items or aliases of `name` that exist after the purge deleted them all."""
+    left = [f"item {i['sk']['S']}" for i in ctx.query(name, ProjectionExpression="pk, sk")]
+    return left + [f"alias {it.alias_name_of(i)}" for i in ctx.alias_items(name)]
+
+
+def remove_aliases(ctx: Context, name: str) -> bool:
+    """Delete every alias of `name` with its history, each alias in one transaction when it has
+    fewer than 100 events; False if an alias changed since it was read (read again and retry)."""
+    history: dict[str, list[it.Item]] = {}
+    for event in ctx.query(history_pk(name), ProjectionExpression="pk, sk, alias"):
+        history.setdefault(it.get_s(event, "alias") or event["sk"]["S"].rsplit("#", 1)[0], []).append(event)
+    aliases = {it.alias_name_of(i): i for i in ctx.alias_items(name)}
+    for alias in sorted(set(aliases) | set(history)):
+        ops: list[dict[str, Any]] = [
+            {"Delete": {"TableName": ctx.table, "Key": it.key(e["pk"]["S"], e["sk"]["S"])}}
+            for e in history.get(alias, [])
+        ]
+        item = aliases.get(alias)
+        if item is not None:
+            # Only the alias as read, so no event written after our read survives its alias.
+            condition: dict[str, Any] = {
+                "ConditionExpression": "#u = :u",
+                "ExpressionAttributeNames": {"#u": "update_at"},
+                "ExpressionAttributeValues": {":u": item["update_at"]},
+            }
+            ops.append({"Delete": {"TableName": ctx.table, "Key": it.key(alias_pk(name), alias), **condition}})
+        # More than 100 operations cannot be one transaction: the oldest events go first.
+        head, tail = ops[: max(0, len(ops) - 100)], ops[max(0, len(ops) - 100) :]
+        try:
+            for start in range(0, len(head), 100):
+                ctx.c.dynamodb.transact_write_items(TransactItems=head[start : start + 100])
+            if tail:
+                ctx.c.dynamodb.transact_write_items(TransactItems=tail)
+        except Exception as exc:
+            if cancellation_codes(exc) is None:
+                raise
+            return False
+    return True
+
+
+def hide_versions(ctx: Context, versions: list[it.Item]) -> bool:
+    """Soft-delete every visible version and retire every pending publish claim, 100 per
+    transaction; False if one changed since it was read (an alias moved onto it, a claim was revealed)."""
+    ops: list[dict[str, Any]] = []
+    for item in versions:
+        key = it.key(item["pk"]["S"], item["sk"]["S"])
+        if it.get_s(item, "publish_state") == it.PENDING:
+            # The reveal is conditional on the claim still pending: this makes it fail.
+            retire = {
+                "UpdateExpression": "SET publish_state = :abandoned",
+                "ConditionExpression": "publish_state = :pending",
+                "ExpressionAttributeValues": {":pending": it.s(it.PENDING), ":abandoned": it.s(it.ABANDONED)},
+            }
+            ops.append({"Update": {"TableName": ctx.table, "Key": key, **retire}})
+        elif it.is_visible(item):
+            ops.append({"Update": {"TableName": ctx.table, "Key": key, **soft_delete(item)}})
+    try:
+        for start in range(0, len(ops), 100):
+            ctx.c.dynamodb.transact_write_items(TransactItems=ops[start : start + 100])
+    except Exception as exc:
+        if cancellation_codes(exc) is None:
+            raise
+        return False
+    return True
+
+
+def partial_purge(name: str, left: list[str], raced: bool = False) -> PartialPurgeError:
+    shown = ", ".join(left[:5]) + (f" and {len(left) - 5} more" if len(left) > 5 else "")
+    why = "was written to while it was purged" if raced else "stopped part-way"
+    return PartialPurgeError(
+        f"purge of {name!r} {why}: {shown} remain; no visible version lost its bytes; "
+        f"run purge_artifact({name!r}) again to finish",
+        left=left,
+    )
 
 
 def purge_all(ctx: Context) -> None:
-    """Delete every object under the prefix and every item in the table."""
-    delete_objects(ctx, names_prefix(ctx.prefix))
+    """Purge every artifact (as purge_artifact), then delete whatever items and objects remain."""
+    for name in sorted(set(stored_names(ctx)) | table_names(ctx)):
+        if is_reserved_name(name):
+            continue  # its items sit in another artifact's partition: swept below
+        try:
+            purge_artifact(ctx, name)
+        except PartialPurgeError:
+            pass  # the sweep below deletes what is left, or reports it
     doomed = [
         it.key(i["pk"]["S"], i["sk"]["S"])
         for page in paginate(
@@ -125,7 +248,12 @@ def purge_all(ctx: Context) -> None:
         )
         for i in page.get("Items", [])
     ]
-    batch_delete(ctx, doomed)
+    left = [f"item {k['pk']['S']} {k['sk']['S']}" for k in batch_delete(ctx, doomed)]
+    if not left:
+        left = [f"object {key}" for key in delete_objects(ctx, names_prefix(ctx.prefix))]
+    if left:
+        shown = ", ".join(left[:5]) + (f" and {len(left) - 5} more" if len(left) > 5 else "")
+        raise PartialPurgeError(f"purge_all stopped part-way: {shown} remain; run purge_all again", left=left)
 
 
 def aliases_using(alias_items: list[it.Item]) -> dict[str, list[str]]:

@@ -15,12 +15,14 @@ from typing import Any
 
 from . import items as it
 from ._aws import Clients, Target, error_code, paginate, translated
-from .layout import TABLE_ATTRIBUTES, TABLE_KEY_SCHEMA, alias_pk, artifact_key, names_prefix, s3_uri
+from .layout import TABLE_ATTRIBUTES, TABLE_KEY_SCHEMA, alias_pk, artifact_key, is_reserved_name, names_prefix, s3_uri
 from .models import Alias, Artifact, ContentReader
 from .validation import RESERVED_METADATA
 
 # Retries of an optimistic write (a lost condition, unprocessed batch items) before giving up.
 MAX_ATTEMPTS = 60
+# Rounds of DeleteObjects for keys S3 reported as per-key Errors.
+DELETE_ATTEMPTS = 8
 
 
 @dataclasses.dataclass(frozen=True)
@@ -158,6 +160,18 @@ def list_versions(ctx: Context, name: str, where: dict[str, str]) -> list[it.Ite
     )
 
 
+def has_items(ctx: Context, name: str) -> bool:
+    """Whether the table holds any version item (in any state) of `name`: one read of one item."""
+    page = ctx.c.dynamodb.query(
+        TableName=ctx.table,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": it.s(name)},
+        Limit=1,
+        ConsistentRead=True,
+    )
+    return bool(page.get("Items"))
+
+
 def stored_names(ctx: Context) -> list[str]:
     """Every name with objects under the prefix, reserved ones included: one listing page per 1,000."""
     prefix = names_prefix(ctx.prefix)
@@ -175,6 +189,27 @@ def stored_names(ctx: Context) -> list[str]:
     return names
 
 
+def table_names(ctx: Context) -> set[str]:
+    """Every artifact name the table knows, from one scan: version partitions, the artifacts of
+    alias partitions, and reserved names where versioned put an artifact item into a reserved partition."""
+    names: set[str] = set()
+    for page in paginate(
+        ctx.c.dynamodb.scan,
+        "ExclusiveStartKey",
+        "LastEvaluatedKey",
+        TableName=ctx.table,
+        ProjectionExpression="#pk, #v, #sha",
+        ExpressionAttributeNames={"#pk": "pk", "#v": "version", "#sha": "sha256"},
+    ):
+        for item in page.get("Items", []):
+            pk = item["pk"]["S"]
+            if not is_reserved_name(pk) or "sha256" in item:
+                names.add(pk)
+            if "version" in item and pk.startswith("__") and pk.endswith("-alias"):
+                names.add(pk[2 : -len("-alias")])
+    return names
+
+
 def object_keys(ctx: Context, prefix: str) -> set[str]:
     keys: set[str] = set()
     for page in paginate(
@@ -188,8 +223,13 @@ def object_keys(ctx: Context, prefix: str) -> set[str]:
     return keys
 
 
-def delete_objects(ctx: Context, prefix: str) -> None:
-    """Delete every object under `prefix`, one DeleteObjects request per listing page."""
+def delete_objects(ctx: Context, prefix: str) -> list[str]:
+    """Delete every object under `prefix`; the keys S3 would not delete (per-key Errors), [] if none.
+
+    A DeleteObjects reply of 200 can still list per-key Errors: those keys are retried with
+    back-off and returned if they never go.
+    """
+    left: list[str] = []
     for page in paginate(
         ctx.c.s3.list_objects_v2,
         "ContinuationToken",
@@ -197,13 +237,26 @@ def delete_objects(ctx: Context, prefix: str) -> None:
         Bucket=ctx.bucket,
         Prefix=prefix,
     ):
-        keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]
-        if keys:
-            ctx.c.s3.delete_objects(Bucket=ctx.bucket, Delete={"Objects": keys, "Quiet": True})
+        keys = [o["Key"] for o in page.get("Contents", [])]
+        for attempt in range(DELETE_ATTEMPTS):
+            if not keys:
+                break
+            if attempt:
+                time.sleep(min(0.05 * 2**attempt, 1.0))
+            response = ctx.c.s3.delete_objects(
+                Bucket=ctx.bucket, Delete={"Objects": [{"Key": k} for k in keys], "Quiet": True}
+            )
+            keys = [e["Key"] for e in response.get("Errors", []) if "Key" in e]
+        left.extend(keys)
+    return left
 
 
-def batch_delete(ctx: Context, keys: list[it.Item]) -> None:
-    """Delete items by key, 25 per request, retrying unprocessed ones with backoff."""
+def batch_delete(ctx: Context, keys: list[it.Item]) -> list[it.Item]:
+    """Delete items by key, 25 per request, retrying unprocessed ones with back-off.
+
+    Returns the keys DynamoDB still left unprocessed after MAX_ATTEMPTS rounds ([] when all went).
+    """
+    left: list[it.Item] = []
     for start in range(0, len(keys), 25):
         pending = {ctx.table: [{"DeleteRequest": {"Key": k}} for k in keys[start : start + 25]]}
         for attempt in range(MAX_ATTEMPTS):
@@ -212,6 +265,8 @@ def batch_delete(ctx: Context, keys: list[it.Item]) -> None:
             if not pending:
                 break
             time.sleep(min(0.05 * 2**attempt, 1.0))
+        left.extend(r["DeleteRequest"]["Key"] for r in pending.get(ctx.table, []))
+    return left
 
 
 def item_from_head(name: str, version: str, head: dict[str, Any], update_at: datetime) -> it.Item:

@@ -78,6 +78,14 @@ class BackendError(VrcError):
     """S3 or DynamoDB failed in a way the caller can act on."""
 
 
+class PartialPurgeError(BackendError):
+    """A purge stopped part-way; `left` names what remains. Running the purge again finishes it."""
+
+    def __init__(self, message: str, *, left: list[str]) -> None:
+        super().__init__(message)
+        self.left = left
+
+
 class NotBootstrappedError(BackendError):
     """The bucket or table does not exist."""
 

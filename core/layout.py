@@ -114,7 +114,11 @@ def encode_version(version: int | str | None) -> str:
             return LATEST
         if not text.isascii() or not text.isdigit():
             raise InvalidVersionError(f"version must be LATEST or a number in 1..{MAX_VERSION}, got {version!r}")
-        number = int(text)
+        if len(text) > 40 and len(text.lstrip("0")) > len(str(MAX_VERSION)):
+            # Checked before int(), which refuses strings of over 4,300 digits with a plain ValueError.
+            raise InvalidVersionError(f"version must be in 1..{MAX_VERSION}, got {text[:20]!r}... ({len(text)} digits)")
+        digits = text.lstrip("0") or "0"
+        number = int(digits) if len(digits) <= len(str(MAX_VERSION)) else MAX_VERSION + 1
     else:
         raise InvalidVersionError(f"version must be an int or a string, got {type(version).__name__} {version!r}")
     if not 1 <= number <= MAX_VERSION:

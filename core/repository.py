@@ -28,7 +28,7 @@ from ._publish import PublishState
 from ._purge import PurgeResult
 from ._storage import MAX_ATTEMPTS, Context
 from .deadline import Deadline
-from .errors import AliasNotFoundError, ArtifactNotFoundError, InvalidArgumentError, ReadOnlyError
+from .errors import AliasNotFoundError, ArtifactNotFoundError, InvalidArgumentError, InvalidNameError, ReadOnlyError
 from .layout import (
     LATEST,
     alias_pk,
@@ -46,6 +46,7 @@ from .redact import redact_secrets
 from .validation import (
     RESERVED_METADATA,
     alias_config,
+    validate_age,
     validate_content_type,
     validate_count,
     validate_expected_sha256,
@@ -256,17 +257,30 @@ class Repository:
         tags: dict[str, str] | None = None,
         bsm: Any = None,
     ) -> Artifact:
-        """Upload content as LATEST; unchanged content (same sha256) writes nothing.
+        """Upload content as LATEST; unchanged content (same sha256, object verified) writes nothing.
+
+        New names must pass validate_name; a name versioned created that core would not (e.g.
+        `_build`) stays writable unless it collides with an alias or history partition.
 
         Content may be bytes, a path, or a binary file object; it is streamed, never held whole.
         Concurrent uploads resolve last-writer-wins, and LATEST's item always ends up describing
         the bytes S3 holds.
         """
-        validate_name(name)
+        try:
+            validate_name(name)
+            existing_only = False
+        except InvalidNameError:
+            validate_existing_name(name)  # names that break the key layout are refused outright
+            existing_only = True
         user_metadata = validate_metadata(metadata)
         tag_set = validate_tags(tags)
         validate_content_type(content_type)
         ctx = self._ctx(bsm)
+        if existing_only:
+            # versioned accepted any name; the ones it created stay writable, but core creates none.
+            with self._aws(f"put_artifact {name!r}"):
+                if not _storage.has_items(ctx, name):
+                    validate_name(name)
         with _content.open_content(content) as stream:
             sha256, size = _content.hash_stream(stream)
             with self._aws(f"put_artifact {name!r}"):
@@ -379,7 +393,7 @@ class Repository:
         """
         validate_existing_name(name)
         validate_count("keep_last_n", keep_last_n)
-        validate_count("purge_older_than_secs", purge_older_than_secs)
+        purge_older_than_secs = validate_age("purge_older_than_secs", purge_older_than_secs)
         ctx = self._ctx(bsm)
         with self._aws(f"purge_artifact_versions {name!r}"):
             return _purge.purge_versions(ctx, name, keep_last_n, purge_older_than_secs)
@@ -650,6 +664,7 @@ class Repository:
 
         A path is written through a temporary file and only renamed into place once verified.
         """
+        _content.validate_sink(path_or_file)  # a text sink would fail only after GetObject
         artifact = self.get_artifact_version(name, version, bsm=bsm)
         return _content.download(self._ctx(bsm), artifact, path_or_file)
 
@@ -662,7 +677,22 @@ class Repository:
         with self._aws("check"):
             if name is not None:
                 return _check.check_one(ctx, validate_existing_name(name), now)
-            return _check.check_names(ctx, self._stored_names(bsm), now)
+            return _check.check_all(ctx, now)
+
+    @_writes
+    def repair(self, problem: Problem, bsm: Any = None) -> str:
+        """Apply the automatic repair of a problem check() reported (see `_check.REPAIRS`); what was done.
+
+        The stored state is read again first, so a stale problem writes nothing. Problems that
+        need a person raise InvalidArgumentError naming the manual step, and change nothing.
+        """
+        if not isinstance(problem, Problem):
+            raise InvalidArgumentError(f"repair takes a Problem from check(), got {type(problem).__name__}")
+        ctx = self._ctx(bsm)
+        with self._aws(f"repair {problem.kind} of {problem.name!r}"):
+            done = _check.repair(ctx, problem, self._now())
+        self._forget_latest(problem.name)
+        return done
 
 
 def _login_name() -> str:

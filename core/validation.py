@@ -5,6 +5,7 @@ Every check raises before any AWS call; messages name the argument and what it m
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .errors import InvalidArgumentError, InvalidWeightError, ValidationError, WeightTypeError
@@ -31,14 +32,24 @@ def validate_metadata(metadata: dict[str, str] | None, what: str = "metadata") -
             raise InvalidArgumentError(f"{what} key {k!r} is reserved")
         if not isinstance(v, str) or not v.isascii() or not v.isprintable():
             raise InvalidArgumentError(f"{what} value for {k!r} must be printable ASCII text, got {v!r}")
+        if v != v.strip():
+            # S3 trims header values; DynamoDB would keep the spaces and the stores would disagree.
+            raise InvalidArgumentError(f"{what} value for {k!r} has leading or trailing spaces, which S3 drops: {v!r}")
         clean[k] = v
     if sum(len(k) + len(v) for k, v in clean.items()) > 1800:
         raise InvalidArgumentError(f"{what} is too large: S3 allows about 2 KB of user metadata")
     return clean
 
 
+# What S3 allows in tag keys and values: Unicode letters, digits, spaces and + - = . _ : / @ (no controls).
+_TAG_TEXT = re.compile(r"[\w\s+\-=.:/@]*")
+# S3 (and HTTP) would reject or rewrite a Content-Type outside printable ASCII.
+MAX_CONTENT_TYPE = 255
+
+
 def validate_tags(tags: dict[str, str] | None) -> str:
-    """The tags as an S3 Tagging header ("" for none)."""
+    """The tags as an S3 Tagging header ("" for none): at most 10, keys 1..128 and values
+    0..256 characters S3 accepts, no key in the reserved aws: namespace."""
     if not tags:
         return ""
     from urllib.parse import urlencode
@@ -48,14 +59,30 @@ def validate_tags(tags: dict[str, str] | None) -> str:
     for k, v in tags.items():
         if not isinstance(k, str) or not isinstance(v, str) or not k or len(k) > 128 or len(v) > 256:
             raise InvalidArgumentError(f"tag {k!r}={v!r} is invalid (key 1..128, value 0..256 chars)")
+        if k.lower().startswith("aws:"):
+            raise InvalidArgumentError(f"tag key {k!r} is in the aws: namespace, which AWS reserves")
+        for what, text in (("key", k), ("value", v)):
+            if not _TAG_TEXT.fullmatch(text) or not text.isprintable():
+                raise InvalidArgumentError(
+                    f"tag {what} {text!r} has characters S3 rejects: use letters, digits, spaces and + - = . _ : / @"
+                )
     return urlencode(tags)
 
 
 def validate_content_type(content_type: str | None) -> None:
-    if content_type is not None and (not isinstance(content_type, str) or not content_type.strip()):
+    """A content type S3 stores as given: 1..255 printable ASCII characters (no CR/LF, no controls)."""
+    if content_type is None:
+        return
+    if not isinstance(content_type, str) or not content_type.strip():
         raise InvalidArgumentError(f"content_type must be a non-empty string, got {content_type!r}")
-    if content_type is not None:
-        reject_control_characters(content_type, "content_type")
+    if len(content_type) > MAX_CONTENT_TYPE:
+        raise InvalidArgumentError(
+            f"content_type {content_type[:20]!r}... is {len(content_type)} characters; the limit is {MAX_CONTENT_TYPE}"
+        )
+    if not content_type.isascii() or not content_type.isprintable():
+        raise InvalidArgumentError(
+            f"content_type {content_type!r} must be printable ASCII (no control characters, CR or LF)"
+        )
 
 
 def is_sha256(value: object) -> bool:
@@ -65,6 +92,16 @@ def is_sha256(value: object) -> bool:
 def validate_expected_sha256(value: str | None) -> None:
     if value is not None and not is_sha256(value):
         raise InvalidArgumentError(f"expected_sha256 must be 64 hex characters, got {value!r}")
+
+
+# purge_older_than_secs beyond this (about 1,000 years) means the same: nothing is that old.
+MAX_AGE_SECS = 1000 * 365 * 24 * 60 * 60
+
+
+def validate_age(label: str, value: Any) -> int:
+    """A non-negative int of seconds, capped at MAX_AGE_SECS so date arithmetic cannot overflow."""
+    validate_count(label, value)
+    return min(value, MAX_AGE_SECS)
 
 
 def validate_count(label: str, value: Any, minimum: int = 0) -> None:

@@ -29,7 +29,7 @@ from faults import (
 )
 from invariants import RawState, assert_repository_sound, find_violations
 
-from core import IntegrityError, Repository, VrcError
+from core import ArtifactNotFoundError, IntegrityError, PartialPurgeError, Repository, VrcError
 
 
 def sha(data: bytes) -> str:
@@ -131,14 +131,11 @@ def published_with_alias(repo: Repository, name: str = "app", count: int = 3) ->
     repo.put_alias(name, "prod", count)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 9.2: per-key Errors in a DeleteObjects reply are ignored; purge reports success"
-)
 def test_purge_raises_when_s3_keeps_objects(make_faulty_repo, fault_proxy, moto_server):
     repo = make_faulty_repo()
     published_with_alias(repo)
     rule = fault_proxy.plan(PARTIAL, match=lambda r: r.op == "DeleteObjects", times=None)
-    with fast_sleep(), pytest.raises(VrcError) as caught:
+    with fast_sleep(), pytest.raises(PartialPurgeError) as caught:
         repo.purge_artifact("app")
     assert rule.hits >= 1
     assert "app" in str(caught.value)
@@ -149,14 +146,11 @@ def test_purge_raises_when_s3_keeps_objects(make_faulty_repo, fault_proxy, moto_
     assert item_keys(repo, moto_server, "app") == []
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 9.2: _batch_delete gives up silently on UnprocessedItems; purge reports success"
-)
 def test_purge_raises_when_dynamodb_keeps_items(make_faulty_repo, fault_proxy, moto_server):
     repo = make_faulty_repo()
     published_with_alias(repo)
     rule = fault_proxy.plan(PARTIAL, match=lambda r: r.op == "BatchWriteItem", times=None)
-    with fast_sleep(), pytest.raises(VrcError) as caught:
+    with fast_sleep(), pytest.raises(PartialPurgeError) as caught:
         repo.purge_artifact("app")
     assert rule.hits >= 1
     assert "app" in str(caught.value)
@@ -167,11 +161,6 @@ def test_purge_raises_when_dynamodb_keeps_items(make_faulty_repo, fault_proxy, m
     assert item_keys(repo, moto_server, "app") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 9.2: S3 objects are deleted before the DynamoDB items, so a crash in between leaves "
-    "visible versions and an alias with no bytes",
-)
 def test_purge_interrupted_after_the_s3_delete_leaves_nothing_visible_without_bytes(
     make_faulty_repo, fault_proxy, moto_server
 ):
@@ -199,11 +188,6 @@ def test_purge_interrupted_after_the_s3_delete_leaves_nothing_visible_without_by
     assert item_keys(repo, moto_server, "app") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="found by the stress test (issue 9.2 family): purge_artifact deletes only the items its query saw, "
-    "so an alias written meanwhile survives and points at a version that no longer exists",
-)
 def test_purge_artifact_racing_an_alias_write_leaves_no_alias_behind(make_faulty_repo, fault_proxy, moto_server):
     repo = make_faulty_repo()
     published_with_alias(repo, count=2)
@@ -215,16 +199,68 @@ def test_purge_artifact_racing_an_alias_write_leaves_no_alias_behind(make_faulty
     while held.hits == 0:  # purge has listed the items it will delete
         assert time.monotonic() < deadline, "purge_artifact never sent its BatchWriteItem"
         time.sleep(0.02)
-    other.put_alias("app", "beta", 1)
+    with pytest.raises(ArtifactNotFoundError):
+        other.put_alias("app", "beta", 1)  # the purge hid every version before deleting items
     held.release()
     purge.join()
     assert_repository_sound(repo, endpoint_url=moto_server)
+    assert item_keys(repo, moto_server, "app") == [] and object_keys(repo, moto_server, "app") == []
+
+
+@pytest.mark.parametrize("op", ["DeleteObjects", "BatchWriteItem"])
+def test_purge_all_reports_partial_work_and_a_rerun_finishes(make_faulty_repo, fault_proxy, moto_server, op):
+    repo = make_faulty_repo()
+    published_with_alias(repo, "app")
+    published_with_alias(repo, "db", count=1)
+    rule = fault_proxy.plan(PARTIAL, match=lambda r: r.op == op, times=None)
+    with fast_sleep(), pytest.raises(PartialPurgeError, match="purge_all"):
+        repo.purge_all()
+    assert rule.hits >= 1
+    assert_repository_sound(repo, endpoint_url=moto_server)
+    fault_proxy.reset()
+    repo.purge_all()
+    raw = RawState(repo, moto_server)
+    assert raw.versions == {} and raw.aliases == {} and raw.history == {} and raw.objects == {}
+
+
+def is_hide(req) -> bool:
+    """purge_artifact's transaction hiding versions (step 3)."""
+    return req.op == "TransactWriteItems" and req.mentions("SET is_deleted")
+
+
+def test_purge_artifact_with_an_alias_written_before_the_hide_goes_round_again(
+    make_faulty_repo, fault_proxy, moto_server
+):
+    """An alias written after purge read the versions bumps the epoch: the hide fails and purge retries."""
+    repo = make_faulty_repo()
+    published_with_alias(repo, count=2)
+    other = make_faulty_repo(settings_of(repo), operator="other")
+    held = fault_proxy.plan(HOLD, match=is_hide, times=1, hold_limit=30)
+    errors: list[BaseException] = []
+
+    def purge() -> None:
+        try:
+            repo.purge_artifact("app")
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    thread = threading.Thread(target=purge)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while held.hits == 0:
+        assert time.monotonic() < deadline, "purge_artifact never sent its hide transaction"
+        time.sleep(0.02)
+    other.put_alias("app", "beta", 1)  # version 1 is still visible: accepted, epoch bumped
+    held.release()
+    thread.join()
+    assert not errors, errors
+    assert_repository_sound(repo, endpoint_url=moto_server)
+    assert item_keys(repo, moto_server, "app") == [] and object_keys(repo, moto_server, "app") == []
 
 
 # --- 9.3: check() sees artifacts that have DynamoDB items but no S3 objects ------------------
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9.3: check() lists artifact names from S3 only")
 def test_check_reports_an_artifact_whose_objects_are_all_gone(make_faulty_repo, moto_server):
     repo = make_faulty_repo()
     published_with_alias(repo, count=2)
@@ -261,11 +297,6 @@ def half_failed_upload(repo: Repository, fault_proxy) -> None:
     assert [p.kind for p in repo.check("app")] == ["latest_mismatch"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 9.4: put_artifact trusts LATEST's item ('unchanged content writes nothing') and never "
-    "looks at the object, so re-uploading the content the item records cannot repair a half-failed upload",
-)
 def test_reupload_of_the_recorded_content_repairs_a_half_failed_upload(make_faulty_repo, fault_proxy):
     repo = make_faulty_repo()
     half_failed_upload(repo, fault_proxy)
@@ -282,11 +313,6 @@ def test_reupload_of_the_failed_content_repairs_a_half_failed_upload(make_faulty
     assert repo.get_artifact_version("app").get_content() == b"content B"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 9.4: a delayed PutObject landing after a newer upload leaves the item and the object "
-    "apart, and re-uploading the content the item records writes nothing",
-)
 def test_reupload_repairs_a_late_object_write(make_faulty_repo, fault_proxy, moto_server):
     """put(B)'s PutObject is held past the read timeout (botocore retries it), put(A) completes,
     then the held PutObject B lands: S3 holds B, the item says A."""
@@ -319,10 +345,6 @@ def replace_object(repo: Repository, moto_server: str, name: str, version: str, 
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 9.5: Alias.get_version_content checks the bytes against S3 metadata only, not the version item",
-)
 @pytest.mark.parametrize("which", ["primary", "secondary"])
 def test_alias_read_of_replaced_bytes_raises_integrity_error(make_faulty_repo, moto_server, which):
     repo = make_faulty_repo()

@@ -545,6 +545,30 @@ def test_core_survives_versioned_alias_collision(world):
         core.get_artifact_version("__x-alias")
 
 
+@pytest.mark.parametrize("name", ["_build", "app+1", "my app", "-x", "__x-aliased"])
+def test_names_versioned_created_stay_writable(world, name):
+    """Issue 9.8: core writes to any name versioned created unless it breaks the key layout."""
+    bsm, v, core = world
+    v.bootstrap(bsm)
+    v.put_artifact(name, b"from versioned", bsm=bsm)
+    v.publish_artifact_version(name, bsm=bsm)
+    written = core.put_artifact(name, b"from core", metadata={"by": "core"})
+    assert written.sha256 == hashlib.sha256(b"from core").hexdigest()
+    assert core.publish_artifact_version(name).version == "2"
+    assert v.get_artifact_version(name, 2, bsm=bsm).get_content(bsm=bsm) == b"from core"
+    core.put_alias(name, "prod", 2)
+    assert core.check() == []
+
+
+def test_names_core_would_not_create_are_still_refused_when_new(world):
+    """A name versioned could create but did not is refused: core creates only its documented names."""
+    _, _, core = world
+    core.bootstrap()
+    with pytest.raises(InvalidNameError, match=re.escape(repr("_fresh"))):
+        core.put_artifact("_fresh", b"x")
+    assert scan(core.boto_session) == [] and s3_keys(core.boto_session) == []
+
+
 @pytest.mark.parametrize("name", ["_build", "app+1"])
 def test_core_reads_every_artifact_it_lists(world, name):
     """Names versioned allowed but core would not create stay readable and writable."""
