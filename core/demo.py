@@ -11,6 +11,7 @@ import functools
 import hashlib
 import json
 import random
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -316,16 +317,28 @@ def _store_upload(
     source = objects[artifact_key(prefix, name, LATEST, suffix)]
     published = dataclasses.replace(source, key=artifact_key(prefix, name, version, suffix))
     objects[published.key] = published
-    items[(name, encode_version_sk(version))] = it.artifact_item(
-        name,
-        version,
-        update_at=_at(release.days_ago - 0.01),
-        sha256=it.get_s(latest, "sha256") or "",
-        size=it.get_n(latest, "size"),
-        content_type=it.get_s(latest, "content_type"),
-        metadata=it.get_map_s(latest, "metadata"),
-        etag=published.etag,
-    )
+    # As publish stores it: the version carries its claim's id, and LATEST keeps the claim mark
+    # (claim_version, claim_sha, claim_id) that tells later publishers this content is published.
+    claim_id = uuid.uuid4().hex
+    items[(name, encode_version_sk(version))] = {
+        **it.artifact_item(
+            name,
+            version,
+            update_at=_at(release.days_ago - 0.01),
+            sha256=it.get_s(latest, "sha256") or "",
+            size=it.get_n(latest, "size"),
+            content_type=it.get_s(latest, "content_type"),
+            metadata=it.get_map_s(latest, "metadata"),
+            etag=published.etag,
+        ),
+        "claim_id": it.s(claim_id),
+    }
+    items[latest_key] = {
+        **latest,
+        "claim_version": it.n(int(version)),
+        "claim_sha": it.s(it.get_s(latest, "sha256") or ""),
+        "claim_id": it.s(claim_id),
+    }
 
 
 def _store_change(items: dict[tuple[str, str], it.Item], name: str, change: _Change) -> None:

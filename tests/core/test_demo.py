@@ -28,6 +28,9 @@ def _stored(repository: Repository) -> dict[str, Any]:
             head = {k: v for k, v in s3.head_object(Bucket=DEMO_BUCKET, Key=key).items() if k not in _VOLATILE_HEAD}
             body = s3.get_object(Bucket=DEMO_BUCKET, Key=key)["Body"].read()
             objects[key] = (head, body, summary["Size"], summary["ETag"])
+    for item in items:
+        if "claim_id" in item:  # a random id per publish: compare that it is there, not its value
+            item["claim_id"] = {"S": "<claim id>"}
     items.sort(key=lambda item: (item["pk"]["S"], item["sk"]["S"]))
     table = dynamodb.describe_table(TableName=DEMO_TABLE)["Table"]
     shape = {k: table.get(k) for k in ("KeySchema", "AttributeDefinitions", "TableStatus")}
