@@ -146,10 +146,14 @@ class Alias(_Readable):
             return 100
         return 100 - self.secondary_version_weight
 
+    def routes_to_primary(self, draw: int) -> bool:
+        """The weight rule: whether a draw in 1..100 goes to the primary version."""
+        return draw <= self.primary_weight or self.secondary_version_s3uri is None
+
     def random_artifact(self, rng: random.Random | None = None) -> str:
         """The S3 URI of the primary or secondary version, chosen by weight."""
         draw = (rng or random).randint(1, 100)
-        if draw <= self.primary_weight or self.secondary_version_s3uri is None:
+        if self.routes_to_primary(draw) or self.secondary_version_s3uri is None:
             return self.version_s3uri
         return self.secondary_version_s3uri
 

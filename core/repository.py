@@ -329,6 +329,22 @@ class Repository:
         views = [VersionView(artifact=a, aliases=tuple(sorted(pointing.get(a.version, ())))) for a in versions]
         return views, aliases
 
+    def head_version(self, artifact: Artifact, bsm: Any = None) -> Artifact:
+        """`artifact` completed from its S3 object with one HEAD: the size, content type and metadata
+        that items written by versioned 1.0.1 lack. Fields the item has are kept."""
+        location = artifact.s3path
+        with self._aws(f"head {artifact.s3uri}"):
+            head = self._c(bsm).s3.head_object(Bucket=location.bucket, Key=location.key)
+        stored = {k: v for k, v in head.get("Metadata", {}).items() if k not in RESERVED_METADATA}
+        completed = artifact.model_copy(
+            update={
+                "size": artifact.size if artifact.size is not None else head.get("ContentLength"),
+                "content_type": artifact.content_type or head.get("ContentType"),
+                "metadata": artifact.metadata or stored,
+            }
+        )
+        return completed._bind(self._read_uri)  # type: ignore[return-value]
+
     def list_artifact_names(self, bsm: Any = None) -> list[str]:
         """Artifact names: one S3 listing page per 1,000 names."""
         # versioned allowed names that alias partitions shadow; check() reports them instead.

@@ -16,9 +16,14 @@ from core.redact import redact_secrets
 from .commands import ActionsProvider, key_actions
 from .connection import Connection
 from .formatting import printable
+from .modals.confirm import ConfirmModal
 from .release import ReleaseSettings
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
+from .screens.messages import LoggedMessage, MessageLog, MessagesScreen
+
+# Worker groups that write to the repository (the main screen's and the release dialogs').
+WRITE_GROUPS = frozenset({"upload", "delete", "release-write"})
 
 STYLESHEETS = ("app.tcss", "main.tcss", "modals.tcss", "help.tcss", "release.tcss")
 
@@ -43,8 +48,11 @@ class VrcApp(App[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
     BINDINGS = [
-        Binding("q", "quit", "Quit", tooltip="Quit the console", id="quit"),
-        Binding("question_mark", "help", "Help", tooltip="Show every key", id="help"),
+        Binding("q", "quit", "quit", tooltip="Quit the console (asks while a write is in flight)", id="quit"),
+        # Priority: quits from every widget, an input field too, as terminal users expect.
+        Binding("ctrl+c", "quit", "quit", show=False, priority=True, id="quit-ctrl-c"),
+        Binding("question_mark", "help", "help", tooltip="Show every key", id="help"),
+        Binding("m", "messages", "messages", show=False, tooltip="Recent messages, errors included", id="messages"),
     ]
     HELP_GROUP = "App"
 
@@ -65,6 +73,7 @@ class VrcApp(App[None]):
             raise ValueError("VrcApp needs at least one connection")
         self.clock = clock
         self.tz = tz
+        self.message_log = MessageLog()
 
     def notify(
         self,
@@ -76,10 +85,13 @@ class VrcApp(App[None]):
         markup: bool = False,
     ) -> None:
         """Every notification is literal text with control characters escaped and URL passwords
-        redacted: messages carry names, reasons and error text. `markup` is accepted and ignored."""
+        redacted: messages carry names, reasons and error text. `markup` is accepted and ignored.
+        Each is kept for the message log (`m`)."""
+        message, title = printable(redact_secrets(message), multiline=True), printable(redact_secrets(title))
+        self.message_log.add(LoggedMessage(self.clock(), severity, title, message))
         super().notify(
-            printable(redact_secrets(message), multiline=True),
-            title=printable(redact_secrets(title)),
+            message,
+            title=title,
             severity=severity,
             timeout=timeout,
             markup=False,
@@ -91,6 +103,37 @@ class VrcApp(App[None]):
 
     def get_default_screen(self) -> Screen[None]:
         return MainScreen(self.connections, clock=self.clock, tz=self.tz)
+
+    @property
+    def writes_in_flight(self) -> list[str]:
+        """Groups of the workers that are writing to the repository right now."""
+        return [w.group for w in self.workers if w.group in WRITE_GROUPS and not w.is_finished]
+
+    async def action_quit(self) -> None:
+        """Quit at once, unless a write is in flight: then ask (its outcome would go unseen)."""
+        if not self.writes_in_flight:
+            self.exit()
+            return
+        if isinstance(self.screen, ConfirmModal):
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        self.push_screen(
+            ConfirmModal(
+                "Quit while writing?",
+                "A write to the repository is in flight; quitting now leaves you without its outcome "
+                "(check with R after restarting).",
+                confirm_label="Quit",
+            ),
+            answered,
+        )
+
+    def action_messages(self) -> None:
+        if not isinstance(self.screen, MessagesScreen):
+            self.push_screen(MessagesScreen(self.message_log.messages))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

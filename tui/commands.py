@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from textual.actions import parse
-from textual.binding import Binding
+from textual.binding import Binding, BindingsMap
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 from textual.markup import escape
@@ -37,32 +37,36 @@ class KeyAction:
     async def run(self) -> None:
         """Run the action as its key would; explain instead when it is unavailable."""
         if self.enabled:
-            await self.namespace.run_action(self.action)
+            await self.namespace.app.run_action(self.action, self.namespace)
         elif self.unavailable:
             self.namespace.app.notify(self.unavailable, title="Unavailable", severity="warning", markup=False)
 
 
 def key_actions(screen: Screen[object]) -> list[KeyAction]:
-    """Described bindings of the app, the screen and the console's own widgets on it."""
+    """Described bindings of the app, the screen and the console's own widgets on it.
+
+    A pane's context key that runs a screen action (`screen.promote`) is listed once, with the
+    screen's action, its keys merged.
+    """
     app = screen.app
     nodes: list[DOMNode] = [screen, app]
     nodes += [widget for widget in screen.query("*") if type(widget).__module__.startswith("tui.")]
     found: dict[tuple[int, str], KeyAction] = {}
     for node in nodes:
         own = None if node in (screen, app) else _own_actions(node)
-        for _key, binding in node._bindings:
+        for binding in bindings_of(node):
             if not binding.description or binding.system or binding.action in _HIDDEN_ACTIONS:
                 continue
             if own is not None and binding.action not in own:
                 continue  # inherited from a Textual widget: navigation, listed by the help screen
-            slot = (id(node), binding.action)
+            target, name, params = _target(node, binding.action)
+            slot = (id(target), name)
             display = app.get_key_display(binding)
             if slot in found:
                 previous = found[slot]
                 if display not in previous.keys:
                     found[slot] = _with_key(previous, display)
                 continue
-            target, name, params = _target(node, binding.action)
             state = target.check_action(name, params)
             if state is False:
                 continue
@@ -72,12 +76,38 @@ def key_actions(screen: Screen[object]) -> list[KeyAction]:
                 description=binding.description,
                 help=binding.tooltip or binding.description,
                 action=binding.action,
-                namespace=node,
-                group=getattr(node, "HELP_GROUP", type(node).__name__),
+                namespace=target,
+                group=getattr(target, "HELP_GROUP", type(target).__name__),
                 enabled=bool(state),
                 unavailable=None if state else (reason_of(name) if reason_of else "not available now"),
             )
     return list(found.values())
+
+
+def bindings_of(node: DOMNode) -> list[Binding]:
+    """The bindings a node's classes declare, most derived first, each key separately."""
+    return class_bindings(type(node))
+
+
+def class_bindings(node_type: type[DOMNode], own_only: bool = False) -> list[Binding]:
+    """The bindings a class and its bases declare, most derived first, each key separately.
+
+    `own_only`: only those the console's classes declare, not Textual's.
+    """
+    seen: set[tuple[str, str]] = set()
+    result: list[Binding] = []
+    for cls in node_type.__mro__:
+        if own_only and not cls.__module__.startswith("tui."):
+            continue
+        declared = cls.__dict__.get("BINDINGS")
+        if not declared:
+            continue
+        for bindings in BindingsMap(declared).key_to_bindings.values():
+            for binding in bindings:
+                if (binding.key, binding.action) not in seen:
+                    seen.add((binding.key, binding.action))
+                    result.append(binding)
+    return result
 
 
 def _own_actions(node: DOMNode) -> set[str]:

@@ -1,13 +1,9 @@
-"""Pure text formatting for the panes: times, sizes, hashes, traffic splits."""
+"""Pure text formatting for the panes: times, sizes, hashes, errors."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from core.models import Alias
 
 _UNITS = (("y", 365 * 86400), ("mo", 30 * 86400), ("d", 86400), ("h", 3600), ("m", 60))
 
@@ -54,12 +50,13 @@ def short_sha(sha256: str, length: int = 8) -> str:
     return sha256[:length]
 
 
-def traffic_split(alias: Alias) -> str:
-    """'2 ▸ 90% | 3 ▸ 10%', or '2 ▸ 100%' without a secondary version."""
-    primary = f"{alias.version} ▸ {alias.primary_weight}%"
-    if alias.secondary_version is None:
-        return primary
-    return f"{primary} | {alias.secondary_version} ▸ {alias.secondary_version_weight or 0}%"
+def error_text(error: BaseException | None) -> str:
+    """core's message for its own errors; the type and text for anything unexpected."""
+    from core.errors import VrcError
+
+    if isinstance(error, VrcError):
+        return printable(str(error), multiline=True)
+    return printable(f"{type(error).__name__}: {error}", multiline=True) if error else "unknown error"
 
 
 def metadata_summary(metadata: Mapping[str, str], limit: int = 40) -> str:

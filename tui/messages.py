@@ -48,16 +48,20 @@ class VersionCountsLoaded(Message):
 
 @dataclass
 class VersionsLoaded(Message):
+    """The versions and aliases of one artifact, from one listing of each."""
+
     repository: Repository
     name: str
     versions: Sequence[VersionView]
+    aliases: Sequence[Alias]
 
 
 @dataclass
-class AliasesLoaded(Message):
+class VersionCompleted(Message):
+    """A version's size, content type and metadata, read from its S3 object."""
+
     repository: Repository
-    name: str
-    aliases: Sequence[Alias]
+    artifact: Artifact
 
 
 @dataclass

@@ -56,7 +56,7 @@ from tui.messages import ArtifactNamesLoaded, Connected, VersionsLoaded
 from tui.screens.main import MainScreen
 from tui.widgets.artifacts import ArtifactPane
 
-TARGET_P95_MS = 50
+TARGET_P95_MS = 33  # two frames at 60 Hz (issue 8.9)
 SIZE = (120, 40)
 NAMES = 10_000
 VERSIONS = 1_000
@@ -210,6 +210,7 @@ class TimedRepository:
             "list_artifact_names",
             "list_artifact_versions",
             "list_versions_with_aliases",
+            "list_versions_and_aliases",
             "list_aliases",
             "caller_identity",
         }
@@ -275,6 +276,9 @@ class SnapshotRepository:
             )
             views = self._versions[name] = [VersionView(artifact=latest, aliases=())]
         return list(views)
+
+    def list_versions_and_aliases(self, name: str) -> tuple[list[VersionView], list[Alias]]:
+        return self.list_versions_with_aliases(name), self.list_aliases(name)
 
     def list_artifact_versions(self, name: str, where: Any = None) -> list[Artifact]:
         return [view.artifact for view in self.list_versions_with_aliases(name)]
@@ -484,12 +488,12 @@ def load_probes(app: BenchApp) -> tuple[Probe, Probe]:
     artifacts, versions = app.main.artifacts.table, app.main.versions.table
     names = app.frame_clock.expect(
         artifacts,
-        lambda: artifacts.row_count == NAMES and not artifacts.loading,
+        lambda: artifacts.row_count == NAMES and not app.main.artifacts.busy,
         handled=dispatched(ArtifactNamesLoaded, MainScreen),
     )
     shown = app.frame_clock.expect(
         versions,
-        lambda: versions.row_count == VERSIONS + 1 and not versions.loading,
+        lambda: versions.row_count == VERSIONS + 1 and not app.main.versions.busy,
         handled=dispatched(VersionsLoaded, MainScreen, name=BIG),
     )
     return names, shown
@@ -534,7 +538,7 @@ async def measure_loads(
                 mark, (names, versions) = 0, opening
             for probe, method, name, into in (
                 (names, "list_artifact_names", None, loads.names),
-                (versions, "list_versions_with_aliases", BIG, loads.versions),
+                (versions, "list_versions_and_aliases", BIG, loads.versions),
             ):
                 frame = await wait(probe)
                 call = timed.last(method, name, after=mark)
@@ -631,7 +635,7 @@ def artifact_steps(app: BenchApp, count: int) -> Iterator[Step]:
             probe=lambda row=row: clock.expect(table, lambda: table.cursor_row >= row),
             follow=lambda name=name: clock.expect(
                 versions.table,
-                lambda: versions.artifact_name == name and not versions.table.loading and versions.table.row_count > 0,
+                lambda: versions.artifact_name == name and not versions.busy and versions.table.row_count > 0,
                 handled=dispatched(VersionsLoaded, MainScreen, name=name),
             ),
         )

@@ -160,6 +160,9 @@ def test_versions_with_aliases(repo):
     repo.put_alias("app", "dev", None)
     views = {v.artifact.version: v.aliases for v in repo.list_versions_with_aliases("app")}
     assert views == {"LATEST": ("dev",), "3": ("prod",), "2": ("prod",), "1": ()}
+    both, aliases = repo.list_versions_and_aliases("app")
+    assert {v.artifact.version: v.aliases for v in both} == views
+    assert {a.alias: a.config for a in aliases} == {a.alias: a.config for a in repo.list_aliases("app")}
 
 
 # --- publish ----------------------------------------------------------------------------------

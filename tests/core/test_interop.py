@@ -581,3 +581,17 @@ def test_core_reads_every_artifact_it_lists(world, name):
     assert core.get_artifact_version(name, 1).get_content() == b"payload"
     assert core.put_alias(name, "prod", 1).version_s3uri == core.get_artifact_version(name, 1).s3uri
     assert v.get_alias(name, "prod", bsm=bsm).version == "1"
+
+
+def test_head_version_completes_what_versioned_left_out_of_the_item(world):
+    """versioned keeps size, content type and metadata only on the S3 object; one HEAD reads them."""
+    bsm, v, core = world
+    v.bootstrap(bsm)
+    v.put_artifact("x", b"12345", content_type="text/plain", metadata={"team": "ml"}, bsm=bsm)
+    v.publish_artifact_version("x", bsm=bsm)
+    listed = core.list_artifact_versions("x")[1]
+    assert listed.size is None  # what the console showed as "?"
+    completed = core.head_version(listed)
+    assert (completed.size, completed.content_type, completed.metadata) == (5, "text/plain", {"team": "ml"})
+    assert (completed.version, completed.sha256) == (listed.version, listed.sha256)
+    assert completed.get_content() == b"12345"  # still bound to the repository

@@ -53,6 +53,10 @@ class CountingRepository:
         self.calls["list_aliases", name] += 1
         return []
 
+    def list_versions_and_aliases(self, name: str) -> tuple[list[object], list[object]]:
+        self.calls["list_versions_and_aliases", name] += 1
+        return [], []
+
     def counted(self) -> set[str]:
         return {
             name for (method, name), _ in self.calls.items() if method == "list_artifact_versions" and name is not None
@@ -151,5 +155,21 @@ def test_counts_are_fetched_for_rows_in_view_only_and_kept() -> None:
         await settle(pilot)
         assert repository.counted() == set(table.rows_in_view())
         assert len(repository.counted()) < 40
+
+    drive(frozen_app(Connection.of(repository, name="mem")), script)  # type: ignore[arg-type]
+
+
+def test_a_selected_artifact_costs_one_core_call_that_lists_its_aliases_once() -> None:
+    repository = CountingRepository(NAMES)
+    ordered = sorted(NAMES)
+
+    async def script(pilot: Pilot[None]) -> None:
+        repository.calls.clear()
+        await pilot.press("down")
+        await settle(pilot)
+        selected = ordered[1]
+        assert repository.calls["list_versions_and_aliases", selected] == 1
+        assert repository.calls["list_aliases", selected] == 0  # not once more beside it
+        assert repository.calls["list_versions_with_aliases", selected] == 0
 
     drive(frozen_app(Connection.of(repository, name="mem")), script)  # type: ignore[arg-type]

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from core.models import Alias
-from tui.formatting import human_size, metadata_summary, parse_metadata, relative_time, timestamp, traffic_split
+from tui.formatting import human_size, metadata_summary, parse_metadata, relative_time, timestamp
+from tui.release import split_text
 
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
@@ -55,9 +56,9 @@ def _alias(version: str, secondary: str | None = None, weight: int | None = None
     )
 
 
-def test_traffic_split() -> None:
-    assert traffic_split(_alias("2", "3", 10)) == "2 ▸ 90% | 3 ▸ 10%"
-    assert traffic_split(_alias("2")) == "2 ▸ 100%"
+def test_traffic_split_has_one_wording_for_panes_and_dialogs() -> None:
+    assert split_text(_alias("2", "3", 10).config) == "v2 90% | v3 10%"
+    assert split_text(_alias("2").config) == "v2 100%"
 
 
 def test_metadata_is_parsed_strictly_and_summarised_briefly() -> None:

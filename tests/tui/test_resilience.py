@@ -37,7 +37,7 @@ def test_slow_endpoint_shows_loading_while_keys_keep_working(blocking: BlockingR
             if "connecting" not in screen.status.state_text:
                 break
             await pilot.pause(0.01)
-        assert screen.artifacts.table.loading
+        assert screen.artifacts.busy
         assert "loading" in screen.status.state_text
         await pilot.press("question_mark")
         assert isinstance(pilot.app.screen, HelpScreen)
@@ -48,7 +48,7 @@ def test_slow_endpoint_shows_loading_while_keys_keep_working(blocking: BlockingR
 
         blocking.release.set()
         await settle(pilot)
-        assert not screen.artifacts.table.loading
+        assert not screen.artifacts.busy
         assert list(screen.artifacts.shown) == ["alpha"]  # the filter typed meanwhile applies
         assert "● connected" in screen.status.state_text
 
@@ -64,12 +64,12 @@ def test_dead_endpoint_turns_loading_into_an_error_and_refresh_retries(
     async def script(pilot: Pilot[None]) -> None:
         screen = pilot.app.screen
         assert isinstance(screen, MainScreen)
-        assert screen.artifacts.table.loading
+        assert screen.artifacts.busy
         blocking.fail_with(EndpointUnreachableError(message))
         await settle(pilot)
         assert message in notifications(pilot.app)
         assert screen.artifacts.note.startswith("⚠")
-        assert not screen.artifacts.table.loading
+        assert not screen.artifacts.busy
         assert "error" in screen.status.state_text
 
         blocking.error = None

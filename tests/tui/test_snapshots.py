@@ -19,6 +19,19 @@ def test_main_screen_80x24(snap_compare: SnapCompare, make_app: MakeApp) -> None
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=settle)
 
 
+def test_main_screen_80x24_aliases_focused(snap_compare: SnapCompare, make_app: MakeApp) -> None:
+    """The narrow layout with the release keys of the aliases pane in the footer."""
+
+    async def production_selected(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("down")  # customer-analytics-db
+        await settle(pilot)
+        await pilot.press("a", *"prod", "enter")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=production_selected)
+
+
 def test_main_screen_120x40(snap_compare: SnapCompare, make_app: MakeApp) -> None:
     async def canary_selected(pilot: Pilot[None]) -> None:
         await settle(pilot)

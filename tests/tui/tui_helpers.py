@@ -41,7 +41,8 @@ def drive(app: App[None], script: Script, size: tuple[int, int] = (120, 40), *, 
 
 
 def notifications(app: App[None]) -> list[str]:
-    return [notification.message for notification in app._notifications]
+    """Every message the app notified (the console keeps them for its message log)."""
+    return [logged.message for logged in app.message_log.messages]  # type: ignore[attr-defined]
 
 
 class BlockingRepository:
@@ -88,3 +89,7 @@ class BlockingRepository:
 
     def list_aliases(self, name: str) -> list[object]:
         return list(self._answer("list_aliases", []))  # type: ignore[call-overload]
+
+    def list_versions_and_aliases(self, name: str) -> tuple[list[object], list[object]]:
+        self._answer("list_versions_and_aliases", None)
+        return [], []

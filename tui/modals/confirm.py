@@ -1,4 +1,5 @@
-"""Yes/no confirmation; `y` or enter confirms, `n` or escape cancels."""
+"""Yes/no confirmation; `y` confirms, `n` or escape cancels, enter presses the focused button
+(Cancel at first: a stray enter never confirms)."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ class ConfirmModal(ModalScreen[bool]):
                 yield Button("Cancel (n)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#confirm", Button).focus()
+        self.query_one("#cancel", Button).focus()
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)

@@ -27,7 +27,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from core.errors import BackendError, ConflictError, VrcError
 
-from ..formatting import printable, timestamp
+from ..formatting import error_text, printable, timestamp
 from ..release import ReleaseSettings, split_text
 from ..release.preflight import Check, Checks, Conflict, Plan, conflict_from_error, run_checks
 from ..release.proposals import Incomplete, NothingToChange, NotReady, Outcome, PartialWrite, Proposal, ReleaseState
@@ -583,10 +583,3 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
         self._writing = True
         self.show_note(note)
         self._verify(self.context.repository, self._in_flight)
-
-
-def error_text(error: BaseException | None) -> str:
-    """core's message for its own errors; the type and text for anything unexpected."""
-    if isinstance(error, VrcError):
-        return printable(str(error), multiline=True)
-    return printable(f"{type(error).__name__}: {error}", multiline=True) if error else "unknown error"

@@ -65,14 +65,14 @@ class UploadModal(ModalScreen[UploadRequest | None]):
 
     def __init__(self, name: str = "", path: str = "") -> None:
         super().__init__()
-        self._name = name
+        self._artifact_name = name
         self._path = path
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="upload-dialog"):
             yield Label("Upload a file as LATEST", classes="dialog-title")
             yield Label("Artifact name", classes="field-label")
-            yield Input(self._name, placeholder="e.g. churn-model", id="upload-name", compact=True)
+            yield Input(self._artifact_name, placeholder="e.g. churn-model", id="upload-name", compact=True)
             yield Label("File", classes="field-label")
             yield Input(self._path, placeholder="path/to/file", id="upload-path", compact=True)
             yield Label("Content type (blank: guess from the file name)", classes="field-label")
@@ -85,7 +85,7 @@ class UploadModal(ModalScreen[UploadRequest | None]):
                 yield Button("Cancel (esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#upload-path" if self._name else "#upload-name", Input).focus()
+        self.query_one("#upload-path" if self._artifact_name else "#upload-name", Input).focus()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

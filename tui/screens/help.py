@@ -15,12 +15,60 @@ from textual.widgets import Footer, Label, Static
 from ..commands import KeyAction
 
 NAVIGATION = (
-    ("↑ ↓ pgup pgdn", "Move within a pane"),
-    ("home end", "First / last row"),
-    ("← →", "Scroll a wide table sideways"),
+    ("↑ ↓ / k j", "Move within a pane"),
+    ("pgup pgdn", "A page up / down"),
+    ("home end / g G", "First / last row"),
+    ("tab shift+tab", "Next / previous pane"),
     ("enter", "Artifact list: open its versions"),
+    ("a", "Aliases pane: type an alias name to jump to it (esc clears)"),
     ("ctrl+p", "Command palette: every action, searchable"),
+    ("ctrl+c", "Quit (asks while a write is in flight)"),
 )
+
+
+def dialog_keys() -> list[tuple[str, str, str]]:
+    """(dialog, keys, what) for every described key of the release dialogs and the histogram."""
+    from ..commands import class_bindings
+    from ..modals.canary import CanaryModal, WeightInput
+    from ..modals.promote import PromoteModal
+    from ..modals.rollback import RollbackModal, RollbackTable
+    from ..widgets.histogram import TrafficHistogram
+
+    rows: list[tuple[str, str, str]] = []
+    for title, cls in (
+        ("Promote", PromoteModal),
+        ("Rollback", RollbackModal),
+        ("Rollback", RollbackTable),
+        ("Canary", CanaryModal),
+        ("Canary", WeightInput),
+        ("Histogram", TrafficHistogram),
+    ):
+        by_action: dict[str, tuple[list[str], str]] = {}
+        for binding in class_bindings(cls, own_only=True):
+            if not binding.description or binding.system:
+                continue
+            keys, _ = by_action.setdefault(binding.action, ([], binding.tooltip or binding.description))
+            keys.append(_key_display(binding.key))
+        rows += [(title, " / ".join(keys), what) for keys, what in by_action.values()]
+    return rows
+
+
+_KEY_NAMES = {
+    "question_mark": "?",
+    "slash": "/",
+    "plus": "+",
+    "minus": "-",
+    "equals_sign": "=",
+    "greater_than_sign": ">",
+    "less_than_sign": "<",
+    "right_square_bracket": "]",
+    "left_square_bracket": "[",
+    "escape": "esc",
+}
+
+
+def _key_display(key: str) -> str:
+    return _KEY_NAMES.get(key, key)
 
 
 class HelpScreen(Screen[None]):
@@ -45,7 +93,12 @@ class HelpScreen(Screen[None]):
         table.add_column(no_wrap=True, style="bold")
         table.add_column(ratio=1)
         group = None
+        listed: set[tuple[str, str, str]] = set()
         for action in sorted(self._actions, key=lambda a: _GROUP_ORDER.get(a.group, 9)):
+            row = (action.group, action.key_text, action.help)
+            if row in listed:
+                continue  # the same key in two panes (each record pane has a filter)
+            listed.add(row)
             label = action.group if action.group != group else ""
             group = action.group
             text = Text(action.help)
@@ -55,6 +108,11 @@ class HelpScreen(Screen[None]):
         table.add_row("", "", "")
         for index, (keys, description) in enumerate(NAVIGATION):
             table.add_row("Navigation" if index == 0 else "", keys, description)
+        table.add_row("", "", "")
+        dialog = None
+        for title, keys, description in dialog_keys():
+            table.add_row(title if title != dialog else "", keys, Text(description))
+            dialog = title
         return table
 
     def action_close(self) -> None:

@@ -20,8 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 from textual.worker import Worker, WorkerState
 
-from ..formatting import printable
-from ..modals.release import error_text
+from ..formatting import error_text, printable
 from ..release import EVENT_COLUMNS, event_values
 from ..widgets.pane import cell
 

@@ -20,18 +20,18 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import Footer, Label
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from ..connection import Connection
-from ..formatting import local_time, printable
+from ..formatting import error_text, local_time
 from ..messages import (
-    AliasesLoaded,
     ArtifactDownloaded,
     ArtifactNamesLoaded,
     ArtifactUploaded,
     Connected,
     IdentityResolved,
+    VersionCompleted,
     VersionCountsLoaded,
     VersionDeleted,
     VersionsLoaded,
@@ -48,13 +48,14 @@ from ..release import ReleaseSettings, next_alias
 from ..widgets.aliases import AliasPane
 from ..widgets.artifacts import ArtifactPane
 from ..widgets.detail import DetailPane
+from ..widgets.rows import VirtualRows
 from ..widgets.status import StatusBar
 from ..widgets.versions import VersionPane
 from .history import AliasHistoryScreen
 
 if TYPE_CHECKING:
     from core import Repository
-    from core.models import Alias, VersionView
+    from core.models import Alias, Artifact, VersionView
 
 # Alias changes: disabled (and explained) on a read-only connection, like upload and delete.
 RELEASE_WRITE_BINDINGS = [
@@ -81,8 +82,8 @@ SELECT_ALIAS = "Select an alias in the Aliases pane first (tab to it)."
 
 # Actions that change the repository: disabled (and explained) on a read-only connection.
 WRITE_BINDINGS = [
-    Binding("u", "upload", "Upload", tooltip="Upload a local file as LATEST", id="upload"),
-    Binding("x", "delete", "Delete", tooltip="Soft-delete the selected version (asks first)", id="delete"),
+    Binding("u", "upload", "Upload", show=False, tooltip="Upload a local file as LATEST", id="upload"),
+    Binding("x", "delete", "Delete", show=False, tooltip="Soft-delete the selected version (asks first)", id="delete"),
     *RELEASE_WRITE_BINDINGS,
 ]
 WRITE_ACTIONS = frozenset(binding.action for binding in WRITE_BINDINGS)
@@ -91,24 +92,17 @@ _FAILED = {
     "connect": "Could not open the repository",
     "names": "Could not list artifacts",
     "counts": "Could not count versions",
-    "versions": "Could not list versions",
-    "aliases": "Could not list aliases",
+    "artifact": "Could not list versions and aliases",
     "upload": "Upload failed",
     "download": "Download failed",
     "delete": "Delete failed",
+    "complete": "Could not read a version's S3 object",
 }
 # Loads for the artifact under the cursor start once it has rested this long: holding ↓ through
 # the list starts none of them (a newer load supersedes an older one, which then does nothing).
 REST_SECONDS = 0.1
-
-
-def describe_error(error: BaseException | None) -> str:
-    """core's message for its own errors; the type and text for anything unexpected."""
-    from core.errors import VrcError
-
-    if isinstance(error, VrcError):
-        return printable(str(error), multiline=True)
-    return printable(f"{type(error).__name__}: {error}", multiline=True) if error else "unknown error"
+# Relative times ("12h ago") are redrawn this often, between reloads too.
+TIME_REFRESH_SECONDS = 30.0
 
 
 class MainScreen(Screen[None]):
@@ -122,12 +116,27 @@ class MainScreen(Screen[None]):
         # Priority: handled as the key arrives, so what is typed right after `/` lands in the filter
         # (names cannot contain "/", so the filter never needs the character itself).
         Binding(
-            "slash", "filter", "Filter", tooltip="Filter artifacts by name as you type", priority=True, id="filter"
+            "slash",
+            "filter",
+            "filter",
+            tooltip="Filter artifacts by name as you type",
+            priority=True,
+            id="filter",
         ),
-        Binding("R", "refresh", "Refresh", tooltip="Reload artifacts, versions and aliases", id="refresh"),
+        Binding(
+            "a",
+            "find_alias",
+            "Find alias",
+            show=False,
+            tooltip="Aliases pane: type an alias name to jump to it",
+            id="find-alias",
+        ),
+        Binding("R", "refresh", "Refresh", show=False, tooltip="Reload artifacts, versions and aliases", id="refresh"),
         *WRITE_BINDINGS,
         *RELEASE_BINDINGS,
-        Binding("d", "download", "Download", tooltip="Download the selected version to a path", id="download"),
+        Binding(
+            "d", "download", "Download", show=False, tooltip="Download the selected version to a path", id="download"
+        ),
         Binding(
             "c",
             "switch_repository",
@@ -166,6 +175,9 @@ class MainScreen(Screen[None]):
         self._pending_select: str | None = None
         self.last_change: ReleaseOutcome | None = None
         """The newest alias change written from this console (the undo key rolls it back)."""
+        # Versions completed from S3 (written without vrc's fields), by (name, version, sha256).
+        self._completed: dict[tuple[str, str, str], Artifact] = {}
+        self._missing_table_said = False
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -176,11 +188,20 @@ class MainScreen(Screen[None]):
                 yield VersionPane(id="versions")
                 yield AliasPane(id="aliases")
                 yield DetailPane(id="detail")
-        yield Footer(compact=True)
+        # No palette hint: the context keys need the 80 columns (ctrl+p is listed by `?`).
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#last-change").display = False
         self.open_connection(self.connection)
+        self.set_interval(TIME_REFRESH_SECONDS, self.refresh_times)
+
+    def refresh_times(self) -> None:
+        """Redraw relative times ("12h ago") with the clock's now; no reload."""
+        now = self.clock()
+        self.versions.refresh_times(now)
+        self.aliases.refresh_times(now)
+        self._update_detail()
 
     # --- widgets -------------------------------------------------------------------------------
 
@@ -214,10 +235,12 @@ class MainScreen(Screen[None]):
         """Forget the current repository and open `connection` in a worker."""
         self.connection = connection
         self.repository = None
+        self._completed.clear()
+        self._missing_table_said = False
         self.selected_name = None
         self.status.show_connection(connection)
         self.artifacts.show([])
-        self.artifacts.table.loading = True
+        self.artifacts.set_busy(True)
         self.artifacts.note = "connecting…"
         self.versions.loading_for(None)
         self.aliases.loading_for(None)
@@ -261,7 +284,7 @@ class MainScreen(Screen[None]):
         if self.repository is None:
             self.open_connection(self.connection)
             return
-        self.artifacts.table.loading = True
+        self.artifacts.set_busy(True)
         self._pending_select = select
         self._load_names(self.repository)
 
@@ -277,7 +300,8 @@ class MainScreen(Screen[None]):
             return
         select, self._pending_select = self._pending_select, None
         pane = self.artifacts
-        pane.table.loading = False
+        pane.set_busy(False)
+        self.status.clear_error()
         pane.note = "" if message.names else "empty — upload with u"
         pane.show(message.names, select=select)
         gc.freeze()  # the names live until the next reload; see _connected
@@ -328,44 +352,59 @@ class MainScreen(Screen[None]):
         self.aliases.loading_for(name)
         self.detail.clear()
         if name is None or self.repository is None:
-            self.versions.table.loading = self.aliases.table.loading = False
+            self.versions.set_busy(False)
+            self.aliases.set_busy(False)
             return
-        rest = 0.0 if force else REST_SECONDS
-        self._load_versions(self.repository, name, rest)
-        self._load_aliases(self.repository, name, rest)
+        self._load_artifact(self.repository, name, 0.0 if force else REST_SECONDS)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="versions")
-    def _load_versions(self, repository: Repository, name: str, rest: float = 0.0) -> None:
+    @work(thread=True, exclusive=True, exit_on_error=False, group="artifact")
+    def _load_artifact(self, repository: Repository, name: str, rest: float = 0.0) -> None:
+        """Versions and aliases of `name` in one core call (one listing of each)."""
         worker = get_current_worker()
         time.sleep(rest)
         if worker.is_cancelled:
             return
-        views = repository.list_versions_with_aliases(name)
+        views, aliases = repository.list_versions_and_aliases(name)
         if not worker.is_cancelled:
-            self.post_message(VersionsLoaded(repository, name, views))
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="aliases")
-    def _load_aliases(self, repository: Repository, name: str, rest: float = 0.0) -> None:
-        worker = get_current_worker()
-        time.sleep(rest)
-        if worker.is_cancelled:
-            return
-        aliases = repository.list_aliases(name)
-        if not worker.is_cancelled:
-            self.post_message(AliasesLoaded(repository, name, aliases))
+            self.post_message(VersionsLoaded(repository, name, views, aliases))
 
     @on(VersionsLoaded)
     def _versions_loaded(self, message: VersionsLoaded) -> None:
         if message.repository is self.repository and message.name == self.selected_name:
-            self.versions.show(message.name, message.versions, self.clock(), self.tz)
+            now = self.clock()
+            self.versions.show(message.name, message.versions, now, self.tz)
+            self.aliases.show(message.name, message.aliases, now, self.tz)
             self.status.set_state("connected")
             self._update_detail()
 
-    @on(AliasesLoaded)
-    def _aliases_loaded(self, message: AliasesLoaded) -> None:
-        if message.repository is self.repository and message.name == self.selected_name:
-            self.aliases.show(message.name, message.aliases, self.clock(), self.tz)
-            self._update_detail()
+    @on(VersionPane.DetailsWanted)
+    def _details_wanted(self, event: VersionPane.DetailsWanted) -> None:
+        wanted = []
+        for artifact in event.artifacts:
+            known = self._completed.get((artifact.name, artifact.version, artifact.sha256))
+            if known is not None:
+                self.versions.complete(event.name, known)
+            else:
+                wanted.append(artifact)
+        if wanted and self.repository is not None:
+            self._complete_versions(self.repository, wanted)
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="complete")
+    def _complete_versions(self, repository: Repository, artifacts: Sequence[Artifact]) -> None:
+        """One HEAD per version in view that lacks vrc's fields, each posted as it comes."""
+        for artifact in artifacts:
+            if get_current_worker().is_cancelled:
+                return
+            self.post_message(VersionCompleted(repository, repository.head_version(artifact)))
+
+    @on(VersionCompleted)
+    def _version_completed(self, message: VersionCompleted) -> None:
+        if message.repository is not self.repository:
+            return
+        artifact = message.artifact
+        self._completed[(artifact.name, artifact.version, artifact.sha256)] = artifact
+        self.versions.complete(artifact.name, artifact)
+        self._update_detail()
 
     # --- detail --------------------------------------------------------------------------------
 
@@ -378,8 +417,8 @@ class MainScreen(Screen[None]):
             self.detail_source = "alias"
             self._update_detail()
 
-    @on(DataTable.RowHighlighted, "#version-table, #alias-table")
-    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    @on(VirtualRows.Highlighted, "#version-table, #alias-table")
+    def _row_highlighted(self, event: VirtualRows.Highlighted) -> None:
         self._update_detail()
 
     def _update_detail(self) -> None:
@@ -389,7 +428,7 @@ class MainScreen(Screen[None]):
         if self.detail_source == "alias" and alias is not None:
             self.detail.show_alias(alias, now, self.tz)
         elif view is not None:
-            self.detail.show_artifact(view.artifact, view.aliases, now, self.tz)
+            self.detail.show_artifact(view.artifact, view.aliases, now, self.tz, self.versions.fields_note(view))
         elif alias is not None:
             self.detail.show_alias(alias, now, self.tz)
         else:
@@ -401,24 +440,48 @@ class MainScreen(Screen[None]):
         worker = event.worker
         if event.state is not WorkerState.ERROR or worker.is_cancelled:
             return
-        message = describe_error(worker.error)
+        message = error_text(worker.error)
+        if self._is_missing_table(worker.error):
+            self._missing_table(worker.group or "")
+            return
         log.error(f"worker {worker.group} failed", error=worker.error)
         group = worker.group
         if group == "identity":
             return  # the location line simply shows no identity
-        self.notify(message, title=_FAILED.get(group, "Failed"), severity="error", timeout=10, markup=False)
-        if group in ("connect", "names", "counts", "versions", "aliases"):
+        title = _FAILED.get(group, "Failed")
+        self.notify(message, title=title, severity="error", timeout=10, markup=False)
+        self.status.show_error(title, message)
+        if group in ("connect", "names", "counts", "artifact"):
             self.status.set_state("error")
         if group == "connect":
-            self.artifacts.table.loading = False
             self.artifacts.failed("not connected · R retries")
         elif group == "names":
-            self.artifacts.table.loading = False
             self.artifacts.failed("failed · R retries")
-        elif group == "versions":
+        elif group == "artifact":
             self.versions.failed("failed · R retries")
-        elif group == "aliases":
             self.aliases.failed("failed · R retries")
+
+    def _is_missing_table(self, error: BaseException | None) -> bool:
+        from core.errors import NotBootstrappedError
+
+        table = getattr(self.repository, "dynamodb_table_name", None)
+        return isinstance(error, NotBootstrappedError) and table is not None and f"table {table!r}" in str(error)
+
+    def _missing_table(self, group: str) -> None:
+        """Say once per connection what a missing table means (every read of it fails alike)."""
+        table = getattr(self.repository, "dynamodb_table_name", "?")
+        message = (
+            f"DynamoDB table {table!r} was not found. If the repository's table has another name, "
+            "start vrc with --table NAME to select it (bootstrap would create a new, empty table)."
+        )
+        self.status.set_state("error")
+        if group == "artifact":
+            self.versions.failed(f"table {table!r} not found")
+            self.aliases.failed(f"table {table!r} not found")
+        if not self._missing_table_said:
+            self._missing_table_said = True
+            self.notify(message, title="Table not found", severity="error", timeout=20, markup=False)
+            self.status.show_error("Table not found", message)
 
     # --- actions -------------------------------------------------------------------------------
 
@@ -444,6 +507,9 @@ class MainScreen(Screen[None]):
 
     def action_filter(self) -> None:
         self.artifacts.open_filter()
+
+    def action_find_alias(self) -> None:
+        self.aliases.open_filter()
 
     def action_refresh(self) -> None:
         self.reload()
@@ -533,7 +599,15 @@ class MainScreen(Screen[None]):
             self.notify("Select a version in the Versions pane first.", severity="warning", markup=False)
             return
         name, version = view.artifact.name, view.artifact.version
-        pointing = f" Aliases pointing here ({', '.join(view.aliases)}) block it." if view.aliases else ""
+        if view.aliases:
+            # core would refuse it anyway; say why and what to do before asking anything.
+            self.notify(
+                f"{name} {version} is what {', '.join(view.aliases)} point at: move or delete those aliases first.",
+                title="Not deletable",
+                severity="warning",
+                markup=False,
+            )
+            return
 
         def confirmed(yes: bool | None) -> None:
             if yes and self.repository is not None:
@@ -542,7 +616,7 @@ class MainScreen(Screen[None]):
         self.app.push_screen(
             ConfirmModal(
                 "Soft-delete version",
-                f"Soft-delete {name} version {version}? It disappears from listings; the bytes stay in S3.{pointing}",
+                f"Soft-delete {name} version {version}? It disappears from listings; the bytes stay in S3.",
                 confirm_label="Delete",
             ),
             confirmed,
@@ -568,7 +642,7 @@ class MainScreen(Screen[None]):
         if self.repository is None or name is None:
             self.notify("Select an artifact first.", severity="warning")
             return None
-        if self.versions.artifact_name != name or self.versions.table.loading or self.aliases.table.loading:
+        if self.versions.artifact_name != name or self.versions.busy or self.aliases.busy:
             self.notify(f"{name} is still loading; try again in a moment.", severity="warning")
             return None
         return ReleaseContext(

@@ -2,90 +2,61 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from textual.app import ComposeResult
+from textual.binding import Binding
 
-from ..formatting import timestamp, traffic_split
-from .pane import Pane, PaneTable, cell
+from ..formatting import relative_time, timestamp
+from ..release import split_text
+from .records import Cell, Column, RecordPane, RecordTable
 
 if TYPE_CHECKING:
     from core.models import Alias
 
+ALIAS_COLUMNS = (
+    Column("alias", "Alias", 0, min_width=8),
+    Column("split", "Split", 1, min_width=8),
+    Column("updated", "Updated", 2),
+    Column("revision", "Rev", 4),
+    Column("by", "By", 3, max_width=24, min_width=6),
+)
 
-class AliasTable(PaneTable):
-    COMPONENT_CLASSES = {"alias-table--canary"}
+
+class AliasTable(RecordTable):
+    COMPONENT_CLASSES = RecordTable.COMPONENT_CLASSES | {"alias-table--canary"}
+    # Context keys for the footer; the screen binds them too, so they work from every pane.
+    BINDINGS = [
+        Binding("p", "screen.promote", "promote", id="alias-promote"),
+        Binding("b", "screen.rollback", "rollback", id="alias-rollback"),
+        Binding("C", "screen.canary", "canary", id="alias-canary"),
+        Binding("h", "screen.alias_history", "history", id="alias-history-key"),
+        Binding("a", "screen.find_alias", "find", id="alias-find"),
+    ]
 
 
-class AliasPane(Pane):
-    """The aliases of one artifact."""
+class AliasPane(RecordPane["Alias"]):
+    """The aliases of one artifact; `a` filters them by name."""
+
+    COLUMNS = ALIAS_COLUMNS
+    NOUN = "aliases"
+    TABLE_TYPE = AliasTable
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("Aliases", id=id)
-        self.artifact_name: str | None = None
-        self._aliases: dict[str, Alias] = {}
-
-    def compose(self) -> ComposeResult:
-        yield from self.compose_title()
-        table = AliasTable(id="alias-table")
-        for label, key in (
-            ("Alias", "alias"),
-            ("Split", "split"),
-            ("Version", "version"),
-            ("Secondary", "secondary"),
-            ("Updated", "updated"),
-            ("Rev", "revision"),
-            ("By", "by"),
-        ):
-            table.add_column(label, key=key)
-        yield table
+        super().__init__("Aliases", table_id="alias-table", id=id)
 
     @property
-    def table(self) -> AliasTable:
-        return self.query_one(AliasTable)
+    def aliases(self) -> tuple[Alias, ...]:
+        return tuple(self.records)
 
-    @property
-    def current(self) -> Alias | None:
-        key = self.table.current_key
-        return None if key is None else self._aliases.get(key)
+    def key_of(self, record: Alias) -> str:
+        return record.alias
 
-    @property
-    def aliases(self) -> Sequence[Alias]:
-        return tuple(self._aliases.values())
-
-    def loading_for(self, name: str | None) -> None:
-        if name != self.artifact_name:
-            self._aliases = {}
-            self.table.clear()
-        self.artifact_name = name
-        self.note = ""
-        self.table.loading = name is not None
-
-    def show(self, name: str, aliases: Sequence[Alias], now: datetime, tz: tzinfo | None) -> None:
-        keep = self.table.current_key if name == self.artifact_name else None
-        self.artifact_name = name
-        self._aliases = {alias.alias: alias for alias in aliases}
-        table = self.table
-        canary_style = table.get_component_rich_style("alias-table--canary", partial=True)
-        table.clear()
-        for alias in aliases:
-            table.add_row(
-                cell(alias.alias),
-                cell(traffic_split(alias), canary_style if alias.secondary_version else ""),
-                cell(alias.version),
-                cell(alias.secondary_version or ""),
-                cell(timestamp(alias.update_at, now, tz)),
-                cell(str(alias.revision)),
-                cell(alias.updated_by or ""),
-                key=alias.alias,
-            )
-        table.move_to(keep)
-        table.loading = False
-        self.title = f"Aliases · {len(aliases)}"
-        self.note = "" if aliases else "no aliases"
-
-    def failed(self, message: str) -> None:
-        self.table.loading = False
-        super().failed(message)
+    def cells_of(self, record: Alias, now: datetime, tz: tzinfo | None) -> tuple[Cell, ...]:
+        return (
+            Cell(record.alias),
+            Cell(split_text(record.config), style="alias-table--canary" if record.secondary_version else ""),
+            Cell(timestamp(record.update_at, now, tz), short=relative_time(record.update_at, now)),
+            Cell(str(record.revision)),
+            Cell(record.updated_by or "—"),
+        )

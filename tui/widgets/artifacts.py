@@ -7,17 +7,16 @@ from dataclasses import dataclass
 
 from rich.segment import Segment
 from rich.style import Style
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Input
 
 from ..formatting import printable
-from .pane import Pane, QuietLoading
+from .pane import Pane
+from .rows import VirtualRows
 
 NAME_HEADER, COUNT_HEADER = "Artifact", "Ver"
 UNKNOWN_COUNT = "…"
@@ -40,89 +39,37 @@ class ArtifactFilter(Input):
         self.post_message(ArtifactPane.FilterClosed())
 
 
-class ArtifactTable(QuietLoading, ScrollView, can_focus=True):
-    """Names and version counts under a header, drawn line by line: only the rows in view cost
-    anything, so 10,000 names show, filter and scroll as fast as ten."""
+class ArtifactTable(VirtualRows):
+    """Names and version counts under a header, drawn line by line."""
 
     COMPONENT_CLASSES = {"artifact-table--header", "artifact-table--cursor", "artifact-table--hover"}
+    HEADER_CLASS = "artifact-table--header"
+    CURSOR_CLASS = "artifact-table--cursor"
+    HOVER_CLASS = "artifact-table--hover"
+    # Context keys for the footer; the screen binds them too, so they work from every pane.
     BINDINGS = [
-        Binding("enter", "select_cursor", show=False),
-        Binding("up", "cursor_up", show=False),
-        Binding("down", "cursor_down", show=False),
-        Binding("pageup", "page_up", show=False),
-        Binding("pagedown", "page_down", show=False),
-        Binding("home,ctrl+home", "first", show=False),
-        Binding("end,ctrl+end", "last", show=False),
+        Binding("enter", "select_cursor", "open", id="artifact-open"),
+        Binding("slash", "screen.filter", "filter", id="artifact-filter-key"),
+        Binding("u", "screen.upload", "upload", id="artifact-upload"),
+        Binding("a", "screen.find_alias", "alias", id="artifact-find-alias"),
+        Binding("R", "screen.refresh", "reload", id="artifact-refresh"),
     ]
-
-    @dataclass
-    class Highlighted(Message):
-        """The name under the cursor changed (None: no rows)."""
-
-        name: str | None
-
-    @dataclass
-    class Selected(Message):
-        """Enter, or a click on the row under the cursor."""
-
-        name: str
-
-    class InView(Message):
-        """Other rows came into view (scrolled, resized, refilled)."""
-
-        def can_replace(self, message: Message) -> bool:
-            return isinstance(message, ArtifactTable.InView)
 
     def __init__(self, counts: Mapping[str, int], *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._counts = counts
-        self._rows: list[str] = []
-        self._cursor = 0
-        self._hover: int | None = None
         self._name_width = len(NAME_HEADER)
         self._count_width = len(COUNT_HEADER)
-        self._highlighted: str | None = None
-
-    # --- state ---------------------------------------------------------------------------------
-
-    @property
-    def rows(self) -> Sequence[str]:
-        return self._rows
-
-    @property
-    def row_count(self) -> int:
-        return len(self._rows)
-
-    @property
-    def cursor_row(self) -> int:
-        return self._cursor
-
-    @property
-    def current_key(self) -> str | None:
-        """The name under the cursor, or None when there are no rows."""
-        return self._rows[self._cursor] if self._rows else None
 
     def count_text(self, name: str) -> str:
         """What the Ver column shows for `name`."""
         count = self._counts.get(name)
         return UNKNOWN_COUNT if count is None else str(count)
 
-    def set_rows(self, rows: list[str], keep: str | None, name_width: int) -> None:
+    def set_names(self, rows: list[str], keep: str | None, name_width: int) -> None:
         """Show `rows`, the cursor on `keep` if it is one of them (else on the first row)."""
-        self._rows = rows
         self._name_width = max(len(NAME_HEADER), name_width)
-        self._cursor = 0
-        if keep is not None:
-            try:
-                self._cursor = rows.index(keep)
-            except ValueError:
-                pass
-        self._hover = None
-        self.virtual_size = Size(0, len(rows) + 1)  # + the header line
-        self._scroll_to_cursor()
-        self.refresh()
-        self._highlight_changed()
-        self.post_message(self.InView())
+        self.set_rows(rows, keep)
 
     def counts_changed(self, counts: Mapping[str, int]) -> None:
         """`counts` were added: widen the column if needed and repaint what is in view."""
@@ -130,133 +77,12 @@ class ArtifactTable(QuietLoading, ScrollView, can_focus=True):
         self._count_width = max(self._count_width, widest)
         self.refresh()
 
-    def move_to(self, key: str | None) -> None:
-        """Put the cursor on the row of `key`, or on the first row if there is none."""
-        try:
-            row = self._rows.index(key) if key is not None else 0
-        except ValueError:
-            row = 0
-        self.move_cursor(row)
+    def render_header(self, width: int, style: Style) -> Strip:
+        return self._line(NAME_HEADER, COUNT_HEADER, width, style)
 
-    def move_cursor(self, row: int) -> None:
-        if not self._rows:
-            return
-        row = max(0, min(row, len(self._rows) - 1))
-        if row != self._cursor:
-            self.refresh_line(self._cursor + 1)
-            self.refresh_line(row + 1)
-            self._cursor = row
-        self._scroll_to_cursor()
-        self._highlight_changed()
-
-    def rows_in_view(self) -> Sequence[str]:
-        first = round(self.scroll_y)
-        return self._rows[first : first + self._page_rows]
-
-    @property
-    def _page_rows(self) -> int:
-        return max(0, self.scrollable_content_region.height - 1)
-
-    def _scroll_to_cursor(self) -> None:
-        page = self._page_rows
-        if not page:
-            return
-        top = round(self.scroll_y)
-        if self._cursor < top:
-            self.scroll_to(y=self._cursor, animate=False, immediate=True)
-        elif self._cursor >= top + page:
-            self.scroll_to(y=self._cursor - page + 1, animate=False, immediate=True)
-
-    def _highlight_changed(self) -> None:
-        name = self.current_key
-        if name != self._highlighted:
-            self._highlighted = name
-            self.post_message(self.Highlighted(name))
-
-    def watch_scroll_y(self, old: float, new: float) -> None:
-        super().watch_scroll_y(old, new)
-        if round(old) != round(new):
-            self.post_message(self.InView())
-
-    def on_resize(self, event: events.Resize) -> None:
-        self._scroll_to_cursor()
-        self.post_message(self.InView())
-
-    # --- keys and mouse ------------------------------------------------------------------------
-
-    def action_cursor_up(self) -> None:
-        self._keyboard(self._cursor - 1)
-
-    def action_cursor_down(self) -> None:
-        self._keyboard(self._cursor + 1)
-
-    def action_page_up(self) -> None:
-        self._keyboard(self._cursor - max(1, self._page_rows))
-
-    def action_page_down(self) -> None:
-        self._keyboard(self._cursor + max(1, self._page_rows))
-
-    def action_first(self) -> None:
-        self._keyboard(0)
-
-    def action_last(self) -> None:
-        self._keyboard(len(self._rows) - 1)
-
-    def action_select_cursor(self) -> None:
-        if self._rows:
-            self.post_message(self.Selected(self._rows[self._cursor]))
-
-    def _keyboard(self, row: int) -> None:
-        self._set_hover(None)
-        self.move_cursor(row)
-
-    def _row_at(self, event: events.MouseEvent) -> int | None:
-        offset = event.get_content_offset(self)
-        if offset is None or offset.y < 1:
-            return None
-        row = offset.y - 1 + round(self.scroll_y)
-        return row if row < len(self._rows) else None
-
-    def on_click(self, event: events.Click) -> None:
-        row = self._row_at(event)
-        if row is None:
-            return
-        event.stop()
-        if row == self._cursor:
-            self.action_select_cursor()
-        else:
-            self.move_cursor(row)
-
-    def on_mouse_move(self, event: events.MouseMove) -> None:
-        self._set_hover(self._row_at(event))
-
-    def on_leave(self, event: events.Leave) -> None:
-        self._set_hover(None)
-
-    def _set_hover(self, row: int | None) -> None:
-        if row != self._hover:
-            for line in (self._hover, row):
-                if line is not None:
-                    self.refresh_line(line + 1)
-            self._hover = row
-
-    # --- drawing -------------------------------------------------------------------------------
-
-    def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        base = self.rich_style
-        if y == 0:
-            style = self.get_component_rich_style("artifact-table--header")
-            return self._line(NAME_HEADER, COUNT_HEADER, width, base + style)
-        row = y - 1 + round(self.scroll_y)
-        if row >= len(self._rows):
-            return Strip.blank(width, base)
-        if row == self._cursor:
-            base += self.get_component_rich_style("artifact-table--cursor")
-        elif row == self._hover:
-            base += self.get_component_rich_style("artifact-table--hover")
-        name = self._rows[row]
-        return self._line(name, self.count_text(name), width, base)
+    def render_row(self, row: int, width: int, style: Style) -> Strip:
+        name = self.rows[row]
+        return self._line(name, self.count_text(name), width, style)
 
     def _line(self, name: str, count: str, width: int, style: Style) -> Strip:
         """` name ` and ` count ` padded to their columns, the rest of the width in `style`."""
@@ -380,7 +206,7 @@ class ArtifactPane(Pane):
             shown = [name for name, folded in zip(self._names, self._folded, strict=True) if needle in folded]
         else:
             shown = list(self._names)
-        self.table.set_rows(shown, keep, self._name_width)
+        self.table.set_names(shown, keep, self._name_width)
         self._update_counts_title(needle, len(shown))
 
     def _update_counts_title(self, needle: str, shown: int) -> None:
@@ -401,9 +227,9 @@ class ArtifactPane(Pane):
     @on(ArtifactTable.Highlighted)
     def _highlighted(self, event: ArtifactTable.Highlighted) -> None:
         event.stop()
-        self.post_message(self.Highlighted(event.name))
+        self.post_message(self.Highlighted(event.key))
 
     @on(ArtifactTable.Selected)
     def _selected(self, event: ArtifactTable.Selected) -> None:
         event.stop()
-        self.post_message(self.Chosen(event.name))
+        self.post_message(self.Chosen(event.key))

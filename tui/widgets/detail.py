@@ -13,7 +13,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from ..formatting import printable, timestamp, traffic_split
+from ..formatting import printable, timestamp
+from ..release import split_text
 from .pane import Pane
 
 if TYPE_CHECKING:
@@ -40,9 +41,18 @@ class DetailPane(Pane):
         with DetailBody(id="detail-body"):
             yield Static(id="detail-text")
 
-    def show_artifact(self, artifact: Artifact, aliases: Sequence[str], now: datetime, tz: tzinfo | None) -> None:
+    def show_artifact(
+        self,
+        artifact: Artifact,
+        aliases: Sequence[str],
+        now: datetime,
+        tz: tzinfo | None,
+        note: str | None = None,
+    ) -> None:
+        """`note`: what to know about the version first (e.g. it lacks vrc's fields)."""
         size = "unknown" if artifact.size is None else f"{artifact.size:,} bytes"
-        rows: list[tuple[str, str]] = [
+        rows: list[tuple[str, str]] = [("note", note)] if note else []
+        rows += [
             ("version", artifact.version),
             ("aliases", ", ".join(aliases) or "—"),
             ("updated", timestamp(artifact.update_at, now, tz)),
@@ -59,7 +69,7 @@ class DetailPane(Pane):
     def show_alias(self, alias: Alias, now: datetime, tz: tzinfo | None) -> None:
         rows: list[tuple[str, str]] = [
             ("alias", alias.alias),
-            ("split", traffic_split(alias)),
+            ("split", split_text(alias.config)),
             ("primary", f"{alias.version}  {alias.version_s3uri}"),
         ]
         if alias.secondary_version is not None:

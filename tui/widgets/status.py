@@ -1,4 +1,4 @@
-"""Status lines: which repository, as whom, DEMO / READ-ONLY badges and connection state."""
+"""Status lines: which repository, as whom, DEMO / READ-ONLY badges, connection state, last error."""
 
 from __future__ import annotations
 
@@ -31,13 +31,15 @@ _WAITING = ("connecting", "loading")
 class StatusBar(Vertical):
     """Two or three lines at the top of the main screen."""
 
+    _demo = False
+
     def compose(self) -> ComposeResult:
         with Horizontal(id="status-line"):
             yield Label(" vrc ", id="app-name")
             yield Label("", id="repo-name", markup=False)
             yield Label(" DEMO ", id="demo-badge", classes="badge")
             yield Label(" READ-ONLY ", id="read-only-badge", classes="badge")
-            yield Label("upload and delete disabled", id="read-only-why")
+            yield Label("writes disabled", id="read-only-why")
             yield Label("", id="connection-state", markup=False)
         yield Label("", id="location", markup=False)
         yield Label("", id="hint", markup=False)
@@ -49,18 +51,38 @@ class StatusBar(Vertical):
         self.query_one("#read-only-badge").display = connection.read_only
         self.query_one("#read-only-why").display = connection.read_only
         self.query_one("#location", Label).update(printable(connection.description))
-        self.query_one("#hint", Label).update(DEMO_HINT)
-        self.query_one("#hint").display = connection.demo
+        self._demo = connection.demo
+        self.clear_error()
         self.set_state("connecting")
 
     def show_location(self, location: str, identity: str | None = None) -> None:
-        text = location if identity is None else f"{location} · as {identity}"
+        # Who first: at 80 columns the end of the line is cut, and the identity matters most on call.
+        text = location if identity is None else f"as {identity} · {location}"
         self.query_one("#location", Label).update(printable(text))
 
     _state: State | None = None
     _detail: str = ""
     _since: float = 0.0
     _ticker: Timer | None = None
+
+    def show_error(self, title: str, message: str) -> None:
+        """Keep the last error on the hint line until the next connection or clear_error()."""
+        hint = self.query_one("#hint", Label)
+        hint.update(f"✕ {title}: {message} · m shows recent messages")
+        hint.set_class(False, "-demo")
+        hint.set_class(False, "-hidden")
+        hint.set_class(True, "-error")
+
+    def clear_error(self) -> None:
+        hint = self.query_one("#hint", Label)
+        hint.update(DEMO_HINT)
+        hint.set_class(self._demo, "-demo")
+        hint.set_class(not self._demo, "-hidden")
+        hint.set_class(False, "-error")
+
+    @property
+    def hint_text(self) -> str:
+        return str(self.query_one("#hint", Label).render())
 
     def set_state(self, state: State, detail: str = "") -> None:
         """Show `state`; while connecting or loading, the seconds waited so far too (every wait is
