@@ -215,22 +215,41 @@ def change_alias(
                 if code == "ConditionalCheckFailed":
                     raise ArtifactNotFoundError(f"artifact {name!r} version {version} not found or deleted") from None
             if codes[0] == "ConditionalCheckFailed":
-                before, fresh, newest = cancellation_item(exc, 0), True, UNKNOWN
-                seen[seen_key] = before
-                if pinned:
-                    # Moved since the caller saw it, even if the revision did not change
-                    # (versioned writes keep no revision; its update_at still differs).
-                    raise alias_moved(name, alias, expected, before) from None
+                stored = cancellation_item(exc, 0)
+                if not committed_earlier(ctx, ops[0], stored, events):
+                    before, fresh, newest = stored, True, UNKNOWN
+                    seen[seen_key] = before
+                    if pinned:
+                        # Moved since the caller saw it, even if the revision did not change
+                        # (versioned writes keep no revision; its update_at still differs).
+                        raise alias_moved(name, alias, expected, before) from None
+                    continue
+                # else: our first attempt committed and its response was lost (botocore's retry failed on it)
             elif "ConditionalCheckFailed" in codes[1:first_target]:
                 newest = UNKNOWN  # someone recorded an event meanwhile: learn the newest again
+                continue
             else:
                 time.sleep(random.uniform(0, 0.01 * min(attempt + 1, 10)))
-            continue
+                continue
         written = None if after is None else ops[0]["Put"]["Item"]
         seen[seen_key] = written
         newest_seen[seen_key] = (written, event)
         return None if written is None else ctx.alias(name, written)
     raise ConflictError(f"alias {alias!r} of {name!r} kept changing; try again")
+
+
+def committed_earlier(ctx: Context, alias_op: dict[str, Any], stored: it.Item | None, events: list[AliasEvent]) -> bool:
+    """Whether the alias now holds exactly what this transaction writes, with its events recorded.
+
+    A transaction whose response was lost is retried by botocore and then fails its own condition;
+    the stored alias and our newest event (its time and actor are this attempt's) tell it apart.
+    """
+    if "Put" in alias_op and stored != alias_op["Put"]["Item"]:
+        return False
+    if "Put" not in alias_op and stored is not None:
+        return False
+    recorded = it.event_item(events[-1])
+    return ctx.get_item({"pk": recorded["pk"], "sk": recorded["sk"]}) == recorded
 
 
 def known_newest(newest_seen: NewestSeen, key: tuple[str, str], item: it.Item | None) -> AliasEvent | None | _Unknown:

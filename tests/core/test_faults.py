@@ -102,12 +102,8 @@ def test_lost_claim_response_leaves_no_visible_damage(make_faulty_repo, fault_pr
     assert repo.publish_artifact_version("app").get_content() == b"release one"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="finding (issue 9.1's 'same review for every conditional write'): the alias transaction committed, "
-    "its response was lost, the retry failed its condition and put_alias reports the caller's own write "
-    "as someone else's ConflictError",
-)
+# Issue 9.1's "same review for every conditional write": the alias transaction committed, its response
+# was lost, and botocore's retry failed its own condition; put_alias must recognise its own write.
 def test_lost_alias_response_is_recognised_as_our_own_write(make_faulty_repo, fault_proxy, moto_server):
     repo = make_faulty_repo()
     published_with_alias(repo, count=2)
@@ -440,3 +436,17 @@ def test_raw_state_sees_every_store(make_faulty_repo, moto_server):
     assert len(raw.history["app"]["prod"]) == 1
     assert len(raw.objects["app"]) == 3
     assert assert_repository_sound(repo, endpoint_url=moto_server, repair=True) == []
+
+
+def test_lost_alias_delete_response_is_recognised_as_our_own_write(make_faulty_repo, fault_proxy, moto_server):
+    repo = make_faulty_repo()
+    published_with_alias(repo, count=2)
+    revision = repo.get_alias("app", "prod").revision
+    rule = fault_proxy.plan(
+        DROP_AFTER, match=lambda r: r.op == "TransactWriteItems" and r.mentions("__app-alias", "prod")
+    )
+    repo.delete_alias("app", "prod", expected_revision=revision, reason="retire")
+    assert rule.hits == 1
+    assert [a.alias for a in repo.list_aliases("app")] == []
+    assert repo.list_alias_history("app", "prod")[0].action == "delete"
+    assert_repository_sound(repo, endpoint_url=moto_server)
