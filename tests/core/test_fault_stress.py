@@ -15,7 +15,6 @@ import threading
 import time
 from collections import Counter
 
-import pytest
 from faults import DELAY_AFTER, DROP_AFTER, DROP_BEFORE, ERROR_500, THROTTLE, THROUGHPUT, fast_sleep, settings_of
 from invariants import find_violations
 
@@ -127,12 +126,6 @@ def stress(make_faulty_repo, fault_proxy, moto_server, *, ops: int, seed: int, r
     return outcomes, faults, violations, unexpected, elapsed
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 9.1 (a lost reveal response leaves a visible version without bytes: 2 of 3 seeds at 25% faults) "
-    "and purge_artifact racing alias writes (a dangling alias that check() misses, issue 9.2/9.3); "
-    "run with -s to see the summary",
-)
 def test_concurrent_operations_under_faults_keep_every_invariant(make_faulty_repo, fault_proxy, moto_server):
     outcomes, faults, violations, unexpected, elapsed = stress(
         make_faulty_repo, fault_proxy, moto_server, ops=OPS, seed=SEED, rate=RATE
