@@ -871,3 +871,52 @@ def test_esc_on_a_pending_write_verifies_and_reports_the_definite_outcome(demo_r
         drive(release_app(demo_repository), script)
     finally:
         answer.set()
+
+
+def test_b2_end_to_end_against_a_moto_server_with_versioned_writing_in_between(moto_server, monkeypatch) -> None:
+    """Issue 10's B2 story through the console, on moto's HTTP server, versioned 1.0.1 moving the alias."""
+    import uuid
+
+    repository = Repository(
+        aws_region="us-east-1",
+        s3_bucket=f"b2-{uuid.uuid4().hex[:12]}",
+        dynamodb_table_name=f"b2-{uuid.uuid4().hex[:12]}",
+        endpoint_url=moto_server,
+        operator="ops.oncall",
+        use_sts=False,
+    )
+    repository.bootstrap()
+    for n in (1, 2, 3):
+        repository.put_artifact("model", f"model weights {n}".encode())
+        repository.publish_artifact_version("model")
+    for version in ("2", "3", "2"):
+        repository.put_alias("model", "prod", version)
+    repository.put_alias("model", "prod", "1", reason="hotfix: v2 corrupt, pin v1")
+
+    async def script(pilot: Pilot[None]) -> None:
+        with monkeypatch.context() as env:  # versioned reaches the same server through boto3's endpoint variable
+            env.setenv("AWS_ENDPOINT_URL", moto_server)
+            versioned_put_alias(repository, "model", "prod", 3)
+        await pilot.press("R")
+        await settle(pilot)
+        await select(pilot, "model", alias="prod")
+        await pilot.press("b")
+        await settle(pilot)
+        modal = dialog(pilot)
+        warning = str(modal.query_one("#rollback-outside", Label).render())
+        assert "changed outside vrc at" in warning and "history before it may be incomplete" in warning
+        assert "v3 100% → v1 100%" in str(modal.query_one("#release-change", Label).render())
+        await type_into(pilot, "release-confirm-name", "prod")  # prod* is protected
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, MainScreen)
+
+    connection = Connection.of(repository, name="b2")
+    drive(VrcApp(connection, clock=lambda: DEMO_NOW, tz=UTC, release=SETTINGS), script)
+    assert repository.get_alias("model", "prod").version == "1"
+    history = repository.list_alias_history("model", "prod")
+    assert [(e.action, e.after.version if e.after else None) for e in history[:2]] == [
+        ("rollback", "1"),
+        ("external", "3"),
+    ]
+    assert history[1].before is not None and history[1].before.version == "1"
