@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import os
 import shlex
 import stat
@@ -147,6 +148,14 @@ def _names(repositories: Mapping[str, object]) -> str:
     return ", ".join(sorted(repositories)) or "(none configured)"
 
 
+def package_version() -> str:
+    """The installed distribution's version; "unknown" when running from a checkout that is not installed."""
+    try:
+        return importlib.metadata.version("versioned-release-console")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vrc",
@@ -161,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
             'protected_aliases = ["prod*"].'
         ),
     )
+    parser.add_argument("--version", action="version", version=f"vrc {package_version()}")
     where = parser.add_argument_group("repository")
     where.add_argument("--repo", metavar="NAME", help="open the named repository from the config file")
     where.add_argument("--bucket", help="S3 bucket of the repository")

@@ -86,3 +86,13 @@ def test_wheel_carries_the_stylesheets_and_the_installed_app_finds_them(tmp_path
         timeout=60,
     )
     assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_version_prints_the_package_version_and_exits_0(capsys) -> None:
+    import importlib.metadata
+
+    from tui.__main__ import main
+
+    assert main(["--version"]) == 0
+    out = capsys.readouterr().out
+    assert out.strip() == f"vrc {importlib.metadata.version('versioned-release-console')}"
