@@ -39,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"vrc: warning: {one_line(warning)}", file=sys.stderr)
     from .app import VrcApp
 
-    VrcApp(launch.connections, release=launch.release, notices=launch.warnings).run()
+    VrcApp(launch.connections, release=launch.release, notices=launch.warnings, config_path=launch.config_path).run()
     return 0
 
 

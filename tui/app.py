@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -14,6 +15,7 @@ from textual.screen import Screen
 from core.redact import redact_secrets
 
 from .commands import ActionsProvider, key_actions
+from .config import config_path as default_config_path
 from .connection import Connection
 from .formatting import printable
 from .modals.confirm import ConfirmModal
@@ -64,8 +66,11 @@ class VrcApp(App[None]):
         tz: tzinfo | None = None,
         release: ReleaseSettings | None = None,
         notices: Sequence[str] = (),
+        config_path: Path | None = None,
     ) -> None:
         super().__init__()
+        # The switcher names the file actually read; without one, the default location the CLI would read.
+        self.config_path = config_path if config_path is not None else default_config_path(os.environ)
         self.notices = tuple(notices)
         self.release_settings = release or ReleaseSettings()
         self.connections = (connections,) if isinstance(connections, Connection) else tuple(connections)

@@ -217,6 +217,7 @@ class Launch:
     release: ReleaseSettings = field(default_factory=ReleaseSettings)
     deadline: Deadline = DEFAULT_DEADLINE
     warnings: tuple[str, ...] = ()
+    config_path: Path | None = None  # the config file read (or that would be read); None: unknown
 
     @property
     def initial(self) -> Connection:
@@ -295,6 +296,7 @@ def resolve(
         release=ReleaseSettings(protected=protected),
         deadline=deadline,
         warnings=config.warnings,
+        config_path=path,
     )
 
 

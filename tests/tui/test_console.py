@@ -693,3 +693,25 @@ def test_fit_columns_keeps_priorities_cuts_to_min_width_and_grows_short_columns(
     ]
     assert [p.index for p in fit_columns(columns, full, short, 5)] == [2]  # a does not fit; c short does
     assert fit_text("application/json", 8) == "applica…" and fit_text("ab", 4) == "ab  "
+
+
+def test_switcher_hint_names_the_config_file_actually_read(demo_repository: Repository, tmp_path: Path) -> None:
+    from tui.config import resolve
+
+    explicit = tmp_path / "elsewhere.toml"
+    explicit.write_text("", encoding="utf-8")
+    assert resolve(["--config", str(explicit)], {"HOME": "/nowhere"}).config_path == explicit
+    xdg = resolve([], {"XDG_CONFIG_HOME": str(tmp_path / "xdg"), "HOME": "/nowhere"}).config_path
+    assert xdg == tmp_path / "xdg" / "vrc" / "config.toml"
+    app = VrcApp(
+        Connection.of(demo_repository, name="demo", demo=True), clock=lambda: DEMO_NOW, tz=UTC, config_path=xdg
+    )
+
+    async def script(pilot: Pilot[None]) -> None:
+        await pilot.press("c")
+        assert isinstance(pilot.app.screen, SwitchRepositoryModal)
+        hint = str(pilot.app.screen.query_one(".dialog-hint", Label).render())
+        assert str(xdg) in hint
+        assert "~/.config/vrc/config.toml" not in hint
+
+    drive(app, script)

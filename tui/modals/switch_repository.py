@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from rich.text import Text
 from textual import on
@@ -22,8 +23,9 @@ class SwitchRepositoryModal(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="switch-cancel")]
 
-    def __init__(self, connections: Sequence[Connection], current: str | None) -> None:
+    def __init__(self, connections: Sequence[Connection], current: str | None, *, config_path: Path) -> None:
         super().__init__()
+        self._config_path = config_path
         self._connections = connections
         self._current = current
 
@@ -41,7 +43,8 @@ class SwitchRepositoryModal(ModalScreen[str | None]):
                 )
                 options.append(Option(prompt, id=connection.name))
             yield OptionList(*options, id="switch-list")
-            yield Label("enter opens · esc cancels · configure in ~/.config/vrc/config.toml", classes="dialog-hint")
+            hint = Text(f"enter opens · esc cancels · configure in {printable(str(self._config_path))}")
+            yield Label(hint, classes="dialog-hint")
 
     def on_mount(self) -> None:
         option_list = self.query_one(OptionList)

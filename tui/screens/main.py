@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import mimetypes
+import os
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
@@ -23,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from ..config import config_path
 from ..connection import Connection
 from ..formatting import error_text, local_time
 from ..messages import (
@@ -520,7 +522,8 @@ class MainScreen(Screen[None]):
                 if connection.name == name:
                     self.open_connection(connection)
 
-        self.app.push_screen(SwitchRepositoryModal(self.connections, self.connection.name), chosen)
+        path = getattr(self.app, "config_path", None) or config_path(os.environ)
+        self.app.push_screen(SwitchRepositoryModal(self.connections, self.connection.name, config_path=path), chosen)
 
     def action_copy_uri(self) -> None:
         uri = self._selected_uri()
