@@ -920,3 +920,28 @@ def test_b2_end_to_end_against_a_moto_server_with_versioned_writing_in_between(m
         ("external", "3"),
     ]
     assert history[1].before is not None and history[1].before.version == "1"
+
+
+def test_protected_rollback_starts_in_the_name_field_and_enter_there_confirms(demo_repository: Repository) -> None:
+    async def script(pilot: Pilot[None]) -> None:
+        await select(pilot, "customer-analytics-db", alias="production")
+        await pilot.press("b")
+        await settle(pilot)
+        modal = dialog(pilot)
+        assert isinstance(modal, RollbackModal)
+        name = modal.field("release-confirm-name")
+        assert pilot.app.focused is name
+        label = str(modal.query_one("#protected-label", Label).render())
+        assert "production" not in label or "production" not in (name.placeholder or "")
+        assert "type production to confirm" in f"{label} {name.placeholder}".lower()
+        table = modal.query_one("#rollback-history", DataTable)
+        await pilot.press("down")  # ↑↓ still choose the revision while the name field has focus
+        assert table.cursor_row == 2 and pilot.app.focused is name
+        await pilot.press("up")
+        assert table.cursor_row == 1
+        await pilot.press(*"production", "enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, MainScreen)
+        assert any("production rolled back" in text for text in notifications(pilot.app))
+
+    drive(release_app(demo_repository), script)

@@ -307,8 +307,8 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
         row = self.query_one("#protected-row")
         row.display = protected
         if protected:
-            self.query_one("#protected-label", Label).update(f"Type {alias}")
-            self.field("release-confirm-name").placeholder = f"{alias} is protected: type its name to confirm"
+            self.query_one("#protected-label", Label).update("Protected")
+            self.field("release-confirm-name").placeholder = f"type {alias} to confirm"
 
     # --- confirming and writing ------------------------------------------------------------------
 

@@ -39,6 +39,11 @@ class RollbackModal(ReleaseModal[Rollback]):
 
     KIND = "rollback"
     CONFIRM_LABEL = "Roll back"
+    # The history keeps ↑↓ while a field has focus (the name field of a protected alias starts focused).
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "history_cursor(-1)", show=False, id="rollback-up"),
+        Binding("down", "history_cursor(1)", show=False, id="rollback-down"),
+    ]
 
     def __init__(self, context: ReleaseContext, alias: Alias, *, to_revision: int | None = None) -> None:
         super().__init__(context)
@@ -62,8 +67,17 @@ class RollbackModal(ReleaseModal[Rollback]):
         self.query_one("#rollback-outside", Label).display = False
         super().on_mount()
         # Not `loading`: a loading widget drops keys, and enter must queue a confirm meanwhile.
-        self.query_one(RollbackTable).focus()
+        # A protected alias needs only its name typed: start there, so `b`, the name, enter rolls back.
+        protected = self.context.settings.is_protected(self.alias.alias)
+        (self.field("release-confirm-name") if protected else self.query_one(RollbackTable)).focus()
         self.load_state(history_only=True)
+
+    def action_history_cursor(self, step: int) -> None:
+        table = self.query_one(RollbackTable)
+        if step < 0:
+            table.action_cursor_up()
+        else:
+            table.action_cursor_down()
 
     def _now_text(self) -> str:
         return self.alias_now_text(self.alias)
