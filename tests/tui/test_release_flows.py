@@ -709,7 +709,8 @@ def test_promote_that_changes_nothing_writes_nothing(demo_repository: Repository
         await settle(pilot)
         modal = dialog(pilot)
         assert modal.query_one("#promote-publish", Checkbox).value
-        assert modal.field("promote-alias").value == "development"
+        assert modal.field("promote-alias").value == ""  # from the versions pane the alias is chosen, not guessed
+        await type_into(pilot, "promote-alias", "development")
         await pilot.press("enter")
         await settle(pilot)
         assert pilot.app.screen is modal
@@ -730,7 +731,7 @@ def test_a_publish_whose_alias_move_fails_says_exactly_what_was_written(demo_rep
         await pilot.press("p")
         await settle(pilot)
         modal = dialog(pilot)
-        assert modal.field("promote-alias").value == "staging"
+        await type_into(pilot, "promote-alias", "staging")
         colleague.put_alias("customer-analytics-db", "staging", "5", reason="hold")
         await pilot.press("enter")
         await settle(pilot)
@@ -945,3 +946,32 @@ def test_protected_rollback_starts_in_the_name_field_and_enter_there_confirms(de
         assert any("production rolled back" in text for text in notifications(pilot.app))
 
     drive(release_app(demo_repository), script)
+
+
+def test_promote_from_the_versions_pane_leaves_the_alias_to_choose(demo_repository: Repository) -> None:
+    before = demo_repository.get_alias("churn-model", "staging")
+
+    async def script(pilot: Pilot[None]) -> None:
+        screen = await select(pilot, "churn-model", alias="staging")
+        screen.versions.table.focus()  # the aliases pane's cursor stays on staging
+        screen.versions.table.move_to("2")
+        await pilot.pause()
+        await pilot.press("p")
+        await settle(pilot)
+        modal = dialog(pilot)
+        assert isinstance(modal, PromoteModal)
+        field = modal.field("promote-alias")
+        assert field.value == "" and pilot.app.focused is field
+        assert modal.field("promote-version").value == "2"
+        assert "production" in (field.placeholder or "") and "staging" in (field.placeholder or "")
+        assert "enter the alias" in status(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert pilot.app.screen is modal
+        await pilot.press(*"staging")
+        await settle(pilot)
+        assert "staging: v" in str(modal.query_one("#release-change", Label).render())
+        await pilot.press("escape")
+
+    drive(release_app(demo_repository), script)
+    assert demo_repository.get_alias("churn-model", "staging") == before

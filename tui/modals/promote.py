@@ -43,7 +43,7 @@ class PromoteModal(ReleaseModal[Publish | Move]):
             yield Label("Alias", classes="release-label")
             yield Input(
                 self._alias,
-                placeholder="e.g. production",
+                placeholder=self._alias_hint(),
                 id="promote-alias",
                 compact=True,
                 suggester=SuggestFromList([a.alias for a in self.context.aliases]),
@@ -59,6 +59,11 @@ class PromoteModal(ReleaseModal[Publish | Move]):
                 suggester=SuggestFromList([a.version for a in self.context.versions]),
             )
         yield Label("", id="promote-now", classes="release-now", markup=False)
+
+    def _alias_hint(self) -> str:
+        """The alias field's placeholder: the aliases that exist (tab completes), or an example."""
+        names = [alias.alias for alias in self.context.aliases]
+        return f"choose: {', '.join(names)}" if names else "e.g. production"
 
     def on_mount(self) -> None:
         self._sync_version_field()

@@ -757,7 +757,7 @@ class MainScreen(Screen[None]):
             target = next_alias(current_alias.alias, [a.alias for a in context.aliases])
             alias = "" if target == current_alias.alias else target
         elif view is not None:
-            alias = current_alias.alias if current_alias is not None else ""
+            # From the versions pane the target is left empty: the aliases pane's cursor is not a choice.
             if view.artifact.is_latest:
                 publish = True
             else:
