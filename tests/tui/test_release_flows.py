@@ -975,3 +975,31 @@ def test_promote_from_the_versions_pane_leaves_the_alias_to_choose(demo_reposito
 
     drive(release_app(demo_repository), script)
     assert demo_repository.get_alias("churn-model", "staging") == before
+
+
+def test_canary_confirm_button_names_what_enter_will_do(demo_repository: Repository) -> None:
+    async def script(pilot: Pilot[None]) -> None:
+        await select(pilot, "customer-analytics-db", alias="production")  # v4 90% | v6 10%
+        await pilot.press("C")
+        await settle(pilot)
+        modal = dialog(pilot)
+        button = modal.query_one("#confirm", Button)
+        assert str(button.label) == "Apply (enter)"
+        await pilot.press("ctrl+n")  # protected: waits for the name, and says what enter will then do
+        await settle(pilot)
+        assert str(button.label) == "Abort canary (enter)"
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        assert str(button.label) == "Promote v6 to 100% (enter)"
+        await type_into(pilot, "canary-weight", "20")  # editing the split goes back to applying it
+        assert str(button.label) == "Apply (enter)"
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        await type_into(pilot, "release-confirm-name", "production")
+        modal.field("release-confirm-name").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, MainScreen)
+
+    drive(release_app(demo_repository), script)
+    assert demo_repository.get_alias("customer-analytics-db", "production").config == AliasConfig(version="6")

@@ -157,11 +157,23 @@ class CanaryModal(ReleaseModal[CanaryStep]):
     # --- modes -----------------------------------------------------------------------------------
 
     def fields_changed(self) -> None:
-        self.mode = "apply"
+        self._set_mode("apply")
         super().fields_changed()
 
-    def _confirm_mode(self, mode: Mode) -> None:
+    def _set_mode(self, mode: Mode) -> None:
+        """What enter confirms; the confirm button names it (after ^g enter promotes, after ^n it aborts)."""
         self.mode = mode
+        if mode == "promote":
+            canary = self.field("canary-version").value.strip() or self.alias.secondary_version or "the canary"
+            label = f"Promote v{canary} to 100%" if canary.isdigit() else f"Promote {canary} to 100%"
+        elif mode == "abort":
+            label = "Abort canary"
+        else:
+            label = self.CONFIRM_LABEL
+        self.query_one("#confirm", Button).label = f"{label} (enter)"
+
+    def _confirm_mode(self, mode: Mode) -> None:
+        self._set_mode(mode)
         self.proposal_changed()
         self.action_confirm()
 
@@ -172,7 +184,7 @@ class CanaryModal(ReleaseModal[CanaryStep]):
         self._confirm_mode("abort")
 
     def confirm_button(self) -> None:
-        self._confirm_mode("apply")
+        self._confirm_mode(self.mode)  # the button names the current mode
 
     @on(Button.Pressed, "#promote-canary")
     def _promote_pressed(self, event: Button.Pressed) -> None:
@@ -221,4 +233,4 @@ class CanaryModal(ReleaseModal[CanaryStep]):
             self.field("canary-stable").value = stable
             self.field("canary-version").value = canary
             self.field("canary-weight").value = weight
-        self.mode = "apply"
+        self._set_mode("apply")
