@@ -1003,3 +1003,38 @@ def test_canary_confirm_button_names_what_enter_will_do(demo_repository: Reposit
 
     drive(release_app(demo_repository), script)
     assert demo_repository.get_alias("customer-analytics-db", "production").config == AliasConfig(version="6")
+
+
+def test_canary_question_mark_shows_the_dialog_keys_and_the_hint_follows_focus(demo_repository: Repository) -> None:
+    import io
+
+    from rich.console import Console
+    from textual.widgets import Static
+
+    from tui.screens.help import HelpScreen
+
+    async def script(pilot: Pilot[None]) -> None:
+        await select(pilot, "customer-analytics-db", alias="production")
+        await pilot.press("C")
+        await settle(pilot)
+        modal = dialog(pilot)
+        weight = modal.query_one(WeightInput)
+        assert pilot.app.focused is weight
+        hint = modal.query_one(".release-hint", Label)
+        assert "tab" in str(hint.render()) and "histogram" in str(hint.render())
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, HelpScreen)
+        console = Console(width=200, record=True, file=io.StringIO())
+        console.print(pilot.app.screen.query_one("#help-table", Static).content)
+        keys = console.export_text()
+        assert "Pause/resume" in keys and "Send all traffic to the canary" in keys
+        await pilot.press("escape")
+        await pilot.pause()
+        assert pilot.app.screen is modal and weight.value == "10"
+        await pilot.press("tab")
+        assert isinstance(pilot.app.focused, TrafficHistogram)
+        text = str(hint.render())
+        assert all(key in text for key in ("p pause", "r reset", "f faster", "s slower", "? keys"))
+
+    drive(release_app(demo_repository), script)

@@ -11,6 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.events import DescendantFocus
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label
 
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
     from core.models import Alias
 
 PRESETS = (1, 5, 10, 25, 50)
+# One line under the fields; it follows the focus so the histogram's keys are found once it has focus.
+WEIGHT_HINT = "weight +/- </> [/] · ^g promote · ^n abort · tab histogram · ? keys · ^r reload"
+HISTOGRAM_HINT = "histogram: p pause · r reset · f faster · s slower · shift+tab weight · ? keys"
 DEFAULT_WEIGHT = 10
 Mode = CanaryMode
 
@@ -53,6 +57,10 @@ class WeightInput(Input):
             show=False,
             priority=True,
             id="weight-previous-preset",
+        ),
+        # The field takes digits only, so `?` is free: it opens the key list (dialog and histogram keys).
+        Binding(
+            "question_mark", "app.help", "Keys", tooltip="Show every key", show=False, priority=True, id="weight-help"
         ),
     ]
 
@@ -124,11 +132,7 @@ class CanaryModal(ReleaseModal[CanaryStep]):
             yield Label("%", id="canary-percent")
             for preset in PRESETS:
                 yield PresetButton(f"{preset}%", id=f"preset-{preset}", classes="preset", compact=True)
-        yield Label(
-            "weight: type 0–99 · +/- 1 · </> 5 · [/] presets · ^g promote · ^n abort · ^r reload",
-            classes="dialog-hint release-hint",
-            markup=False,
-        )
+        yield Label(WEIGHT_HINT, id="canary-hint", classes="dialog-hint release-hint", markup=False)
         settings = self.context.settings
         yield TrafficHistogram(
             self.alias,
@@ -146,6 +150,11 @@ class CanaryModal(ReleaseModal[CanaryStep]):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one(WeightInput).focus()
+
+    @on(DescendantFocus)
+    def _focus_moved(self, event: DescendantFocus) -> None:
+        hint = HISTOGRAM_HINT if isinstance(event.widget, TrafficHistogram) else WEIGHT_HINT
+        self.query_one("#canary-hint", Label).update(hint)
 
     @property
     def histogram(self) -> TrafficHistogram:
