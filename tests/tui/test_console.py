@@ -206,9 +206,11 @@ def test_escape_cancels_upload_without_writing(make_app: MakeApp, demo_repositor
     assert demo_repository.list_artifact_names() == DEMO_NAMES
 
 
-def test_download_writes_the_selected_version_and_refuses_to_overwrite(
+def test_download_follows_the_umask_and_asks_before_overwriting(
     make_app: MakeApp, demo_repository: Repository, tmp_path: Path
 ) -> None:
+    import os
+
     target = tmp_path / "churn-v3.bin"
 
     async def script(pilot: Pilot[None]) -> None:
@@ -223,18 +225,32 @@ def test_download_writes_the_selected_version_and_refuses_to_overwrite(
         await settle(pilot)
         assert isinstance(pilot.app.screen, MainScreen)
         assert any(str(target) in text for text in notifications(pilot.app))
+        assert target.stat().st_mode & 0o777 == 0o640  # 0o666 less the umask 027, as any new file
 
+        target.write_bytes(b"keep me")
         await pilot.press("d")
         modal = pilot.app.screen
         modal.query_one("#download-path", Input).value = str(target)
         await pilot.press("enter")
-        assert pilot.app.screen is modal
-        assert "exists" in str(modal.query_one("#download-error", Label).render())
-        await pilot.press("escape")
+        assert isinstance(pilot.app.screen, ConfirmModal)  # an existing file: asks first
+        assert str(target) in str(pilot.app.screen.query_one(".dialog-body", Label).render())
+        await pilot.press("n")
+        await settle(pilot)
+        assert pilot.app.screen is modal and target.read_bytes() == b"keep me"
+        await pilot.press("enter")
+        assert isinstance(pilot.app.screen, ConfirmModal)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, MainScreen)
 
-    drive(make_app(), script)
+    previous = os.umask(0o027)
+    try:
+        drive(make_app(), script)
+    finally:
+        os.umask(previous)
     expected = demo_repository.get_artifact_version("churn-model", "3").get_content()
     assert target.read_bytes() == expected
+    assert not [p for p in tmp_path.iterdir() if p.name != target.name]  # no temporary file left
 
 
 def test_delete_asks_first_and_soft_deletes(make_app: MakeApp, demo_repository: Repository) -> None:

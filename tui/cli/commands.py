@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import mimetypes
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from core.layout import encode_version
 from ..formatting import human_size
 from ..release import ReleaseSettings, split_text
 from ..release.proposals import Outcome, PartialWrite
+from ..savefile import write_new_file
 from .exits import CliError, Conflict, Exit, NotFound, Refused, UsageError
 from .output import clean, fields, print_json, table, when
 from .plan import CheckResult, Planned, WritePlan, plan_change
@@ -276,27 +276,16 @@ def _download_to(repository: Repository, artifact: Artifact, path: Path, force: 
 
     Without `force` the move is a hard link, which fails if `path` appeared meanwhile: never clobbers.
     """
-    temp = path.parent / f".{path.name}.vrc-{os.getpid()}-{time.monotonic_ns()}"
-    descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(descriptor, "wb") as raw:
-            sink = _Counting(raw, progress)
-            repository.download(artifact.name, artifact.version, sink)  # type: ignore[arg-type]
-        if force:
-            os.replace(temp, path)
-        else:
-            try:
-                os.link(temp, path)
-            except FileExistsError:
-                raise Refused(f"{str(path)!r} exists; pass --force to replace it") from None
-            except OSError:  # a file system without hard links: check, then move (a narrow race)
-                if path.exists():
-                    raise Refused(f"{str(path)!r} exists; pass --force to replace it") from None
-                os.replace(temp, path)
+
+    def fill(raw: IO[bytes]) -> int:
+        sink = _Counting(raw, progress)
+        repository.download(artifact.name, artifact.version, sink)  # type: ignore[arg-type]
         return sink.count
-    finally:
-        if temp.exists():
-            temp.unlink()
+
+    try:
+        return write_new_file(path, fill, overwrite=force)
+    except FileExistsError:
+        raise Refused(f"{str(path)!r} exists; pass --force to replace it") from None
 
 
 # --- writes ------------------------------------------------------------------------------------

@@ -10,7 +10,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label
+from textual.widgets import Button, Input, Label
+
+from .confirm import ConfirmModal
 
 
 @dataclass(frozen=True)
@@ -20,7 +22,7 @@ class DownloadRequest:
 
 
 def validate_download(text: str, filename: str, overwrite: bool) -> DownloadRequest:
-    """A directory gets `filename` appended; an existing file needs `overwrite`."""
+    """A directory gets `filename` appended; an existing file raises FileExistsError unless `overwrite`."""
     if not text.strip():
         raise ValueError("enter a path to save to")
     path = Path(text.strip()).expanduser()
@@ -31,7 +33,7 @@ def validate_download(text: str, filename: str, overwrite: bool) -> DownloadRequ
     if path.is_dir():
         raise ValueError(f"{str(path)!r} is a folder")
     if path.exists() and not overwrite:
-        raise ValueError(f"{str(path)!r} exists; tick 'overwrite' to replace it")
+        raise FileExistsError(str(path))
     return DownloadRequest(path=path, overwrite=overwrite)
 
 
@@ -50,7 +52,6 @@ class DownloadModal(ModalScreen[DownloadRequest | None]):
             yield Label(f"Download {self._subject}", classes="dialog-title", markup=False)
             yield Label("Save to (a file, or a folder)", classes="field-label")
             yield Input(str(self._default_path), id="download-path", compact=True)
-            yield Checkbox("overwrite an existing file", id="download-overwrite")
             yield Label("", id="download-error", classes="dialog-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Download (enter)", variant="primary", id="download", compact=True)
@@ -70,12 +71,23 @@ class DownloadModal(ModalScreen[DownloadRequest | None]):
     @on(Input.Submitted)
     def submit(self) -> None:
         error = self.query_one("#download-error", Label)
+        text = self.query_one("#download-path", Input).value
         try:
-            request = validate_download(
-                self.query_one("#download-path", Input).value,
-                self._default_path.name,
-                self.query_one("#download-overwrite", Checkbox).value,
-            )
+            request = validate_download(text, self._default_path.name, overwrite=False)
+        except FileExistsError as exists:
+            # An existing file is replaced only once the user says so.
+            def answered(replace: bool | None) -> None:
+                if not replace:
+                    return
+                try:
+                    self.dismiss(validate_download(text, self._default_path.name, overwrite=True))
+                except ValueError as exc:  # the folder went away meanwhile
+                    error.update(str(exc))
+                    error.display = True
+
+            question = f"{exists.args[0]} exists. Replace it with this download?"
+            self.app.push_screen(ConfirmModal("Replace file?", question, confirm_label="Replace"), answered)
+            return
         except ValueError as exc:
             error.update(str(exc))
             error.display = True

@@ -47,6 +47,7 @@ from ..modals.rollback import RollbackModal
 from ..modals.switch_repository import SwitchRepositoryModal
 from ..modals.upload import UploadModal, UploadRequest
 from ..release import ReleaseSettings, next_alias
+from ..savefile import write_new_file
 from ..widgets.aliases import AliasPane
 from ..widgets.artifacts import ArtifactPane
 from ..widgets.detail import DetailPane
@@ -582,13 +583,14 @@ class MainScreen(Screen[None]):
 
         def chosen(request: DownloadRequest | None) -> None:
             if request is not None and self.repository is not None:
-                self._download(self.repository, artifact.name, artifact.version, request.path)
+                self._download(self.repository, artifact.name, artifact.version, request.path, request.overwrite)
 
         self.app.push_screen(DownloadModal(f"{artifact.name} {artifact.version}", Path.cwd() / filename), chosen)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="download")
-    def _download(self, repository: Repository, name: str, version: str, path: Path) -> None:
-        artifact = repository.download(name, version, path)
+    def _download(self, repository: Repository, name: str, version: str, path: Path, overwrite: bool) -> None:
+        # As the CLI: mode from the umask, moved in only once verified, never replacing a file not agreed to.
+        artifact = write_new_file(path, lambda sink: repository.download(name, version, sink), overwrite=overwrite)
         self.post_message(ArtifactDownloaded(artifact, path))
 
     @on(ArtifactDownloaded)
