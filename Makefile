@@ -5,12 +5,19 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test test-slow test-full lint bench install clean snapshots
 
+# The interpreter is checked before anything is created, and a venv that fails half-way is removed:
+# a broken .venv would otherwise satisfy this rule and break every later make.
 $(PY):
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	@version=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2]); sys.exit(sys.version_info < (3, 11))' 2>/dev/null) || { \
+		echo "vrc needs Python 3.11 or newer; $(PYTHON) is $${version:-not found}. Nothing was created: run make PYTHON=python3.11 (or newer)." >&2; \
+		exit 1; }
+	$(PYTHON) -m venv $(VENV) && $(PY) -m pip install --quiet --upgrade pip || { \
+		rm -rf $(VENV); echo "creating $(VENV) failed; removed it (pip needs a package index)" >&2; exit 1; }
 
 # Reinstall when the project metadata changes; an editable install tracks the sources.
 $(STAMP): $(PY) pyproject.toml
+	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
+		echo "$(VENV) was made by a Python older than 3.11: run make clean, then make PYTHON=python3.11" >&2; exit 1; }
 	$(PY) -m pip install --quiet -e '.[test,lint]'
 	touch $(STAMP)
 

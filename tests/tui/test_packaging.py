@@ -96,3 +96,47 @@ def test_version_prints_the_package_version_and_exits_0(capsys) -> None:
     assert main(["--version"]) == 0
     out = capsys.readouterr().out
     assert out.strip() == f"vrc {importlib.metadata.version('versioned-release-console')}"
+
+
+def _fake_python(tmp_path: Path, version: str, venv_fails: bool) -> Path:
+    """A stand-in interpreter: reports `version` to -c probes; `-m venv DIR` leaves DIR half made and fails."""
+    major, minor = (int(part) for part in version.split("."))
+    ok = 0 if (major, minor) >= (3, 11) else 1
+    script = tmp_path / "fake-python"
+    script.write_text(
+        "#!/bin/sh\n"
+        f'if [ "$1" = "-c" ]; then echo {version}; exit {ok}; fi\n'
+        f'if [ "$1" = "-m" ] && [ "$2" = "venv" ]; then\n'
+        f'  mkdir -p "$3/bin"; touch "$3/bin/python"; exit {int(venv_fails)}\n'
+        "fi\n"
+        "exit 1\n",
+        encoding="utf-8",
+    )
+    script.chmod(0o755)
+    return script
+
+
+def _make(tmp_path: Path, target: str, python: Path) -> subprocess.CompletedProcess[str]:
+    checkout = Path(__file__).resolve().parents[2]
+    project = tmp_path / "project"
+    project.mkdir(exist_ok=True)
+    (project / "Makefile").write_text((checkout / "Makefile").read_text(encoding="utf-8"), encoding="utf-8")
+    (project / "pyproject.toml").write_text("", encoding="utf-8")
+    return subprocess.run(
+        ["make", "-C", str(project), target, f"PYTHON={python}"], capture_output=True, text=True, timeout=60
+    )
+
+
+def test_make_with_an_old_python_says_so_and_creates_no_venv(tmp_path: Path) -> None:
+    python = _fake_python(tmp_path, "3.10", venv_fails=False)
+    for target in ("run", "test"):
+        result = _make(tmp_path, target, python)
+        assert result.returncode != 0
+        assert "needs Python 3.11 or newer" in result.stderr and "3.10" in result.stderr
+        assert not (tmp_path / "project" / ".venv").exists()
+
+
+def test_make_removes_a_half_made_venv(tmp_path: Path) -> None:
+    result = _make(tmp_path, "run", _fake_python(tmp_path, "3.12", venv_fails=True))
+    assert result.returncode != 0
+    assert not (tmp_path / "project" / ".venv").exists()
