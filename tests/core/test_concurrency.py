@@ -4,8 +4,8 @@ import hashlib
 import threading
 import uuid
 
-import boto3
 import pytest
+from faults import new_session
 
 from core import ConflictError, ProtectedVersionError, Repository
 
@@ -25,7 +25,7 @@ def shared(moto_server):
         dynamodb_table_name=f"race-{uuid.uuid4().hex[:12]}",
         endpoint_url=moto_server,
     )
-    Repository(**settings, boto_session=boto3.Session()).bootstrap()
+    Repository(**settings, boto_session=new_session()).bootstrap()
     return settings
 
 
@@ -47,7 +47,7 @@ def run_threads(target, count=THREADS):
 
 
 def open_repo(settings, operator="tester"):
-    return Repository(**settings, boto_session=boto3.Session(), operator=operator, use_sts=False)
+    return Repository(**settings, boto_session=new_session(), operator=operator, use_sts=False)
 
 
 def assert_versions_verified(repo, name, expected_count, allowed_contents, contiguous=True):
