@@ -481,6 +481,17 @@ def _shared_loader() -> Any:
     return botocore.loaders.create_loader()
 
 
+def new_session(region_name: str = "us-east-1") -> boto3.Session:
+    """A separate boto3 session (own credentials, clients, connection pools), as another process has.
+
+    It shares only the parsed service models, which are read-only: parsing them again costs ~0.2 s
+    of CPU per session and tests open many.
+    """
+    core_session = botocore.session.get_session()
+    core_session.register_component("data_loader", _shared_loader())
+    return boto3.Session(botocore_session=core_session, region_name=region_name)
+
+
 class FaultSession(boto3.Session):
     """A boto3 session whose clients time out fast, so a delayed answer becomes a read timeout.
 

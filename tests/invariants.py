@@ -26,8 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import boto3
-from faults import settings_of
+from faults import new_session, settings_of
 
 from core import Repository, VrcError
 
@@ -62,7 +61,7 @@ class RawState:
     """Every item of the table and every object under the repository's prefix, read directly."""
 
     def __init__(self, repo: Repository, endpoint_url: str | None) -> None:
-        session = boto3.Session(region_name=repo.aws_region)
+        session = new_session(repo.aws_region)
         kwargs = {"endpoint_url": endpoint_url} if endpoint_url else {}
         self.s3 = session.client("s3", **kwargs)
         self.dynamodb = session.client("dynamodb", **kwargs)
@@ -239,7 +238,7 @@ def _direct_repo(repo: Repository, endpoint_url: str | None, *, ahead: bool = Tr
     return Repository(
         **settings_of(repo),
         endpoint_url=endpoint_url,
-        boto_session=boto3.Session(region_name=repo.aws_region),
+        boto_session=new_session(repo.aws_region),
         operator="checker",
         use_sts=False,
         clock=(lambda: later) if ahead else None,

@@ -9,8 +9,8 @@ from __future__ import annotations
 import functools
 from datetime import UTC, datetime, timedelta
 
-import boto3
 import pytest
+from faults import new_session
 
 from core import AliasNotFoundError, ArtifactNotFoundError, ConflictError, InvalidArgumentError, Repository
 from core.errors import FrozenError
@@ -39,7 +39,7 @@ class World:
 
     def __init__(self, bsm, versioned, core: Repository, calls: list[str], clock: Clock) -> None:
         self.bsm, self.versioned, self.core, self.calls, self.clock = bsm, versioned, core, calls, clock
-        self.raw = boto3.Session(region_name=REGION).client("dynamodb")  # uncounted
+        self.raw = new_session(REGION).client("dynamodb")  # uncounted
 
     def vput(self, version: int, alias: str = "prod") -> None:
         self.versioned.put_alias("app", alias, version=version, bsm=self.bsm)
@@ -92,7 +92,7 @@ def world(inproc, monkeypatch) -> World:
     monkeypatch.setattr(pynamodb_base, "get_session", get_session)
     bsm = BotoSesManager(region_name=REGION)
     names = {"aws_region": REGION, "s3_bucket": BUCKET, "dynamodb_table_name": TABLE}
-    session = boto3.Session(region_name=REGION)
+    session = new_session(REGION)
     calls: list[str] = []
     session.events.register("before-call", lambda event_name, **_: calls.append(event_name.split(".")[-1]))
     clock = Clock(datetime.now(UTC).replace(microsecond=0))
@@ -381,7 +381,7 @@ def test_freeze_is_checked_against_the_stored_alias_not_a_stale_view(world: Worl
         aws_region=REGION,
         s3_bucket=BUCKET,
         dynamodb_table_name=TABLE,
-        boto_session=boto3.Session(region_name=REGION),
+        boto_session=new_session(REGION),
         operator="dana",
         use_sts=False,
         clock=world.clock,
@@ -407,7 +407,7 @@ def test_two_repositories_that_saw_the_same_outside_change_record_it_once(world:
         aws_region=REGION,
         s3_bucket=BUCKET,
         dynamodb_table_name=TABLE,
-        boto_session=boto3.Session(region_name=REGION),
+        boto_session=new_session(REGION),
         operator="dana",
         use_sts=False,
     )
@@ -480,7 +480,7 @@ def test_a_change_by_another_vrc_repository_is_not_mistaken_for_an_outside_chang
         aws_region=REGION,
         s3_bucket=BUCKET,
         dynamodb_table_name=TABLE,
-        boto_session=boto3.Session(region_name=REGION),
+        boto_session=new_session(REGION),
         operator="dana",
         use_sts=False,
     )

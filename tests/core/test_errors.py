@@ -1,8 +1,8 @@
 """AWS failures reach the caller as typed errors with actionable messages, never raw botocore."""
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError, NoCredentialsError
+from faults import new_session
 
 from core import AccessDeniedError, BackendError, EndpointUnreachableError, Repository
 from core._aws import Target, translate
@@ -20,7 +20,7 @@ def test_unreachable_endpoint_is_typed():
         aws_region="us-east-1",
         s3_bucket="b",
         dynamodb_table_name="t",
-        boto_session=boto3.Session(),
+        boto_session=new_session(),
         endpoint_url="http://127.0.0.1:9",
     )
     with pytest.raises(EndpointUnreachableError, match="cannot reach http://127.0.0.1:9"):

@@ -13,7 +13,6 @@ import threading
 import time
 import uuid
 
-import boto3
 import pytest
 from faults import (
     DELAY_AFTER,
@@ -25,6 +24,7 @@ from faults import (
     fast_sleep,
     is_claim,
     is_reveal,
+    new_session,
     settings_of,
 )
 from invariants import RawState, assert_repository_sound, find_violations
@@ -37,7 +37,7 @@ def sha(data: bytes) -> str:
 
 
 def raw_clients(moto_server: str):
-    session = boto3.Session(region_name="us-east-1")
+    session = new_session()
     return session.client("s3", endpoint_url=moto_server), session.client("dynamodb", endpoint_url=moto_server)
 
 
@@ -263,7 +263,7 @@ def test_check_reports_an_artifact_whose_objects_are_all_gone(make_faulty_repo, 
     s3, _ = raw_clients(moto_server)
     for key in object_keys(repo, moto_server, "app"):
         s3.delete_object(Bucket=repo.s3_bucket, Key=key)
-    clean = Repository(**settings_of(repo), endpoint_url=moto_server, boto_session=boto3.Session())
+    clean = Repository(**settings_of(repo), endpoint_url=moto_server, boto_session=new_session())
     missing = {(p.name, p.version) for p in clean.check() if p.kind == "missing_object"}
     assert missing == {("app", "LATEST"), ("app", "1"), ("app", "2")}
 
@@ -399,12 +399,12 @@ def test_racing_upload_and_publish_never_duplicates_content(moto_server):
         dynamodb_table_name=f"race-{uuid.uuid4().hex[:12]}",
         endpoint_url=moto_server,
     )
-    Repository(**settings, boto_session=boto3.Session()).bootstrap()
+    Repository(**settings, boto_session=new_session()).bootstrap()
     errors: list[BaseException] = []
     barrier = threading.Barrier(threads_n)
 
     def worker(i: int) -> None:
-        repo = Repository(**settings, boto_session=boto3.Session(), operator=f"t{i}", use_sts=False)
+        repo = Repository(**settings, boto_session=new_session(), operator=f"t{i}", use_sts=False)
         try:
             for r in range(rounds):
                 barrier.wait(timeout=60)
@@ -419,7 +419,7 @@ def test_racing_upload_and_publish_never_duplicates_content(moto_server):
     for t in threads:
         t.join()
     assert not errors, errors
-    repo = Repository(**settings, boto_session=boto3.Session())
+    repo = Repository(**settings, boto_session=new_session())
     assert_repository_sound(repo, endpoint_url=moto_server)
     shas = [a.sha256 for a in repo.list_artifact_versions("db") if a.version != "LATEST"]
     duplicated = len(shas) - len(set(shas))

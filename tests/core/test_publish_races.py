@@ -11,8 +11,8 @@ import threading
 import uuid
 from collections import Counter
 
-import boto3
 import pytest
+from faults import new_session
 
 from core import Repository
 
@@ -28,12 +28,12 @@ def shared(moto_server):
         dynamodb_table_name=f"race-{uuid.uuid4().hex[:12]}",
         endpoint_url=moto_server,
     )
-    Repository(**settings, boto_session=boto3.Session()).bootstrap()
+    Repository(**settings, boto_session=new_session()).bootstrap()
     return settings
 
 
 def open_repo(settings):
-    return Repository(**settings, boto_session=boto3.Session(), operator="tester", use_sts=False)
+    return Repository(**settings, boto_session=new_session(), operator="tester", use_sts=False)
 
 
 def run_threads(target, count):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime, timedelta
 
-import boto3
 import pytest
+from faults import new_session
 
 from core import InvalidArgumentError, Repository
 from core._check import REPAIRS
@@ -27,7 +27,7 @@ def repo(inproc) -> Repository:
 
 
 def raw():
-    session = boto3.Session(region_name="us-east-1")
+    session = new_session("us-east-1")
     return session.client("s3"), session.client("dynamodb")
 
 
