@@ -6,10 +6,14 @@ import shlex
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
-Action = Literal["upload", "download", "publish", "promote", "rollback", "canary", "delete", "purge"]
+Action = Literal[
+    "upload", "download", "publish", "promote", "rollback", "canary", "delete", "purge", "freeze", "unfreeze"
+]
 CanaryMode = Literal["apply", "promote", "abort"]
-ALIAS_ACTIONS = ("promote", "rollback", "canary")
+ALIAS_ACTIONS = ("promote", "rollback", "canary", "freeze", "unfreeze")
 """The actions that change an alias: they take --expected-revision and record --reason in its history."""
+OVERRIDABLE = ("promote", "rollback", "canary")
+"""The alias changes that take --override-freeze."""
 
 
 def command_for(
@@ -34,13 +38,16 @@ def command_for(
     keep: int | None = None,
     older_than: str | None = None,
     yes: bool = False,
+    until: str | None = None,
+    override_freeze: str | None = None,
     repo: Sequence[str] = (),
 ) -> str:
     """The shell-quoted `vrc` command for one change; ValueError names a missing argument.
 
     `expected_revision` and `reason` apply to alias changes only (ALIAS_ACTIONS); `expected_revision`
     is the alias revision the change is based on (0: the alias must not exist yet); `repo` holds the repository
-    options (`("--repo", "staging")`) placed before the action. For a canary, `version` is the
+    options (`("--repo", "staging")`) placed before the action. A freeze needs `until` (ISO 8601) and
+    `reason`; `override_freeze` is the reason to change a frozen alias anyway. For a canary, `version` is the
     canary version (`--to`: needed to apply, optional to promote) and `stable` the stable one (optional).
     """
     words = ["vrc", *repo, action, name]
@@ -108,6 +115,14 @@ def command_for(
         words += ["--keep", str(keep)]
         if older_than:
             words += ["--older-than", older_than]
+    elif action == "freeze":
+        need(alias, "alias")
+        need(until, "until")
+        need(reason, "reason")
+        words += [str(alias), "--until", str(until)]
+    elif action == "unfreeze":
+        need(alias, "alias")
+        words.append(str(alias))
     else:
         raise ValueError(f"command_for: unknown action {action!r}")
     if action in ALIAS_ACTIONS:
@@ -115,6 +130,8 @@ def command_for(
             words += ["--expected-revision", str(expected_revision)]
         if reason:
             words += ["--reason", reason]
+    if override_freeze and action in OVERRIDABLE:
+        words += ["--override-freeze", override_freeze]
     if yes:
         words.append("--yes")
     return shlex.join(words)
