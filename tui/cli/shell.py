@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Mapping, Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from ..release.proposals import Proposal
 
 Action = Literal[
     "upload", "download", "publish", "promote", "rollback", "canary", "delete", "purge", "freeze", "unfreeze"
@@ -142,3 +145,63 @@ def command_for_event(name: str, alias: str, revision: int, *, expected_revision
     return command_for(
         "rollback", name, alias=alias, to_revision=revision, expected_revision=expected_revision, repo=repo
     )
+
+
+def command_for_proposal(
+    proposal: Proposal, *, reason: str | None = None, override_freeze: str | None = None, repo: Sequence[str] = ()
+) -> str:
+    """The `vrc` command that makes the change a release dialog proposes, from the revision it read."""
+    from ..release.proposals import CanaryStep, Move, Publish, Rollback
+
+    if isinstance(proposal, Publish):
+        if proposal.alias is None:
+            return command_for("publish", proposal.name, expected_sha256=proposal.latest.sha256, repo=repo)
+        return command_for(
+            "promote",
+            proposal.name,
+            alias=proposal.alias,
+            publish=True,
+            expected_sha256=proposal.latest.sha256,
+            expected_revision=proposal.expected_revision or 0,
+            reason=reason,
+            override_freeze=override_freeze,
+            repo=repo,
+        )
+    if isinstance(proposal, Move):
+        return command_for(
+            "promote",
+            proposal.name,
+            alias=proposal.alias,
+            version=proposal.version,
+            expected_revision=proposal.expected_revision or 0,
+            reason=reason,
+            override_freeze=override_freeze,
+            repo=repo,
+        )
+    if isinstance(proposal, Rollback):
+        plan = proposal.plan
+        return command_for(
+            "rollback",
+            proposal.name,
+            alias=proposal.alias,
+            to_revision=plan.to_revision,
+            expected_revision=plan.expected_revision or 0,
+            reason=reason,
+            override_freeze=override_freeze,
+            repo=repo,
+        )
+    if isinstance(proposal, CanaryStep):
+        return command_for(
+            "canary",
+            proposal.name,
+            alias=proposal.alias,
+            mode=proposal.mode,
+            version=proposal.canary if proposal.mode != "abort" else None,
+            weight=proposal.weight if proposal.mode == "apply" else None,
+            stable=proposal.stable if proposal.mode == "apply" else None,
+            expected_revision=proposal.expected_revision,
+            reason=reason,
+            override_freeze=override_freeze,
+            repo=repo,
+        )
+    raise TypeError(f"no command for {type(proposal).__name__}")

@@ -27,6 +27,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from core.errors import BackendError, ConflictError, VrcError
 
+from ..cli.shell import command_for_proposal
 from ..formatting import error_text, printable, timestamp
 from ..release import ReleaseSettings, split_text
 from ..release.preflight import Check, Checks, Conflict, Plan, conflict_from_error, run_checks
@@ -52,6 +53,8 @@ class ReleaseContext:
     settings: ReleaseSettings
     clock: Callable[[], datetime]
     tz: tzinfo | None
+    cli_args: tuple[str, ...] = ()
+    """The repository options of the `vrc` command a dialog shows (Connection.cli_args)."""
 
     def alias(self, alias: str) -> Alias | None:
         return next((a for a in self.aliases if a.alias == alias), None)
@@ -122,6 +125,7 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="release-cancel"),
         Binding("ctrl+r", "reload", "Reload", tooltip="Re-read the alias and versions", id="release-reload"),
+        Binding("ctrl+y", "copy_command", "Copy command", tooltip="Copy the equivalent vrc command", id="release-copy"),
     ]
 
     def __init__(self, context: ReleaseContext) -> None:
@@ -143,6 +147,9 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
         self._ticker: Timer | None = None
         self._verifying = False
         self._verified: str | None = None
+        self._shown: P | None = None
+        self.command: str | None = None
+        """The `vrc` command that makes the proposed change (shown, and copied by ctrl+y); None if invalid."""
 
     def alias_now_text(self, alias: Alias) -> str:
         """'Now: v4 90% | v6 10% · rev 3 · who · when': the alias as the dialog shows it."""
@@ -190,6 +197,7 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
             yield Label(self.title_text(), classes="dialog-title", id="release-title", markup=False)
             yield from self.compose_body()
             yield Label("", id="release-change", markup=False)
+            yield Label("", id="release-command", markup=False)
             yield Checklist(id="preflight")
             with Horizontal(classes="release-row"):
                 yield Label("Reason", classes="release-label")
@@ -241,6 +249,7 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
         except NotReady as waiting:
             change.display = False
             self._plan = None
+            self._show_command(None)
             self.checklist.show_waiting(str(waiting))
             self._update_buttons(valid=True)
             return
@@ -248,6 +257,7 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
             change.display = False
             self._plan = None
             self.checks = None
+            self._show_command(None)
             if isinstance(error, NothingToChange):
                 self.checklist.show_waiting("nothing to change")
                 self.show_note(str(error))
@@ -263,11 +273,31 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
             self.clear_status()
         change.update(proposal.change_text())
         change.display = True
+        self._show_command(proposal)
         self.show_proposal(proposal)
         plan: Plan = proposal.checks_plan()
         if plan != self._plan or (self.checks is None and not self._checking):
             self._start_checks(plan)
         self._update_buttons(valid=True)
+
+    def command_text(self, proposal: P) -> str:
+        """The `vrc` command for `proposal` with the reason typed so far."""
+        reason = self.field("release-reason").value.strip() or None
+        return command_for_proposal(proposal, reason=reason, repo=self.context.cli_args)
+
+    def _show_command(self, proposal: P | None) -> None:
+        self._shown = proposal
+        self.command = None if proposal is None else self.command_text(proposal)
+        label = self.query_one("#release-command", Label)
+        label.update(f"$ {printable(self.command)} · ctrl+y copies" if self.command else "")
+        label.display = self.command is not None
+
+    def action_copy_command(self) -> None:
+        if self.command is None:
+            self.show_note("nothing to copy: the fields do not describe a change yet")
+            return
+        self.app.copy_to_clipboard(self.command)
+        self.notify("vrc command copied to the clipboard", timeout=3)
 
     def _start_checks(self, plan: Plan) -> None:
         self._plan = plan
@@ -542,6 +572,8 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "release-reason":
+            if self._shown is not None:
+                self._show_command(self._shown)
             return
         if event.input.id == "release-confirm-name":
             if self.query_one("#release-status", Label).has_class("-error"):

@@ -653,6 +653,7 @@ class MainScreen(Screen[None]):
             settings=self._release_settings(),
             clock=self.clock,
             tz=self.tz,
+            cli_args=self.connection.cli_args,
         )
 
     def _selected_alias(self) -> Alias | None:
