@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from ..cli.shell import command_for
 from ..connection import Connection
 from ..formatting import error_text, local_time
 from ..messages import (
@@ -541,7 +542,9 @@ class MainScreen(Screen[None]):
         if self.repository is None:
             self.notify("Not connected yet.", severity="warning", markup=False)
             return
-        self.app.push_screen(UploadModal(name=self.selected_name or ""), self._upload_chosen)
+        self.app.push_screen(
+            UploadModal(name=self.selected_name or "", cli_args=self.connection.cli_args), self._upload_chosen
+        )
 
     def _upload_chosen(self, request: UploadRequest | None) -> None:
         if request is not None and self.repository is not None:
@@ -581,7 +584,14 @@ class MainScreen(Screen[None]):
             if request is not None and self.repository is not None:
                 self._download(self.repository, artifact.name, artifact.version, request.path)
 
-        self.app.push_screen(DownloadModal(f"{artifact.name} {artifact.version}", Path.cwd() / filename), chosen)
+        def command(path: Path, force: bool) -> str:
+            return command_for(
+                "download", artifact.name, version=artifact.version, output=str(path), force=force, repo=cli_args
+            )
+
+        cli_args = self.connection.cli_args
+        modal = DownloadModal(f"{artifact.name} {artifact.version}", Path.cwd() / filename, command=command)
+        self.app.push_screen(modal, chosen)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="download")
     def _download(self, repository: Repository, name: str, version: str, path: Path) -> None:
@@ -618,6 +628,7 @@ class MainScreen(Screen[None]):
                 "Soft-delete version",
                 f"Soft-delete {name} version {version}? It disappears from listings; the bytes stay in S3.",
                 confirm_label="Delete",
+                command=command_for("delete", name, version=version, repo=self.connection.cli_args),
             ),
             confirmed,
         )
@@ -781,7 +792,13 @@ class MainScreen(Screen[None]):
         rollback = None if self.read_only else self._rollback_from_history
         self.app.push_screen(
             AliasHistoryScreen(
-                self.repository, alias.name, alias.alias, clock=self.clock, tz=self.tz, rollback=rollback
+                self.repository,
+                alias.name,
+                alias.alias,
+                clock=self.clock,
+                tz=self.tz,
+                rollback=rollback,
+                cli_args=self.connection.cli_args,
             )
         )
 
