@@ -38,7 +38,12 @@ class Connection:
 
 
 def repository_options(repository: Repository) -> tuple[str, ...]:
-    """`--bucket B --prefix P --table T --region R [--endpoint-url U]` for an open repository."""
+    """`--bucket B --prefix P --table T --region R [--endpoint-url U]` for an open repository.
+
+    Empty for a stand-in without a location (test doubles, embedding): the commands then name no repository.
+    """
+    if not isinstance(getattr(repository, "s3_bucket", None), str):
+        return ()
     words = [
         "--bucket",
         repository.s3_bucket,
