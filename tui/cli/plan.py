@@ -616,14 +616,21 @@ def _plan_purge(
 # --- freeze ------------------------------------------------------------------------------------
 
 
+def parse_duration(text: str) -> timedelta:
+    """'30m', '2h', '1d', '45s' -> a positive timedelta; ValueError names the text."""
+    match = re.fullmatch(r"\s*(\d+)\s*([smhd])\s*", text)
+    if not match or int(match.group(1)) == 0:
+        raise ValueError(f"{text!r} is not a duration like 30m, 2h or 1d")
+    return timedelta(seconds=int(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)])
+
+
 def parse_until(args: argparse.Namespace, now: datetime) -> datetime:
     """--for DURATION or --until TIME as an aware UTC datetime in the future."""
     if args.duration is not None:
-        match = re.fullmatch(r"\s*(\d+)\s*([smhd])\s*", args.duration)
-        if not match or int(match.group(1)) == 0:
-            raise UsageError(f"--for {args.duration!r} is not a duration like 30m, 2h or 1d")
-        unit = {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
-        until = now + timedelta(seconds=int(match.group(1)) * unit)
+        try:
+            until = now + parse_duration(args.duration)
+        except ValueError as error:
+            raise UsageError(f"--for {error}") from None
     else:
         try:
             until = datetime.fromisoformat(args.until.strip())

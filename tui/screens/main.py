@@ -40,6 +40,7 @@ from ..messages import (
 from ..modals.canary import CanaryModal
 from ..modals.confirm import ConfirmModal
 from ..modals.download import DownloadModal, DownloadRequest
+from ..modals.freeze import FreezeModal
 from ..modals.promote import PromoteModal
 from ..modals.release import ReleaseContext, ReleaseModal, ReleaseOutcome
 from ..modals.rollback import RollbackModal
@@ -68,6 +69,7 @@ RELEASE_WRITE_BINDINGS = [
     ),
     Binding("C", "canary", "Canary", show=False, tooltip="Canary: split, raise, promote or abort", id="canary"),
     Binding("U", "undo_last_change", "Undo", show=False, tooltip="Undo the last alias change made here", id="undo"),
+    Binding("F", "freeze", "Freeze", show=False, tooltip="Freeze or unfreeze the selected alias", id="freeze"),
 ]
 RELEASE_BINDINGS = [
     Binding(
@@ -784,6 +786,18 @@ class MainScreen(Screen[None]):
         alias = self._selected_alias() if context else None
         if context is not None and alias is not None:
             self._open_release(CanaryModal(context, alias))
+
+    def action_freeze(self) -> None:
+        alias = self._selected_alias()
+        if alias is None or self.repository is None:
+            return
+
+        def done(written: Alias | None) -> None:
+            if written is not None:
+                self.select_artifact(written.name, force=True)
+
+        modal = FreezeModal(self.repository, alias, clock=self.clock, tz=self.tz, cli_args=self.connection.cli_args)
+        self.app.push_screen(modal, done)
 
     def action_alias_history(self) -> None:
         alias = self._selected_alias()

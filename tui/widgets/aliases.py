@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,9 @@ from .records import Cell, Column, RecordPane, RecordTable
 
 if TYPE_CHECKING:
     from core.models import Alias
+
+FROZEN_MARK = "❄"
+"""Marks a frozen alias (its row, and the pane's banner)."""
 
 ALIAS_COLUMNS = (
     Column("alias", "Alias", 0, min_width=8),
@@ -32,6 +36,7 @@ class AliasTable(RecordTable):
         Binding("C", "screen.canary", "canary", id="alias-canary"),
         Binding("h", "screen.alias_history", "history", id="alias-history-key"),
         Binding("a", "screen.find_alias", "find", id="alias-find"),
+        Binding("F", "screen.freeze", "freeze", id="alias-freeze"),
     ]
 
 
@@ -52,9 +57,15 @@ class AliasPane(RecordPane["Alias"]):
     def key_of(self, record: Alias) -> str:
         return record.alias
 
+    def show(self, name: str, records: Sequence[Alias], now: datetime, tz: tzinfo | None) -> None:
+        super().show(name, records, now, tz)
+        frozen = [record.alias for record in records if record.frozen]
+        if frozen:  # the banner: a release on this artifact may be refused
+            self.note = f"{FROZEN_MARK} frozen: {', '.join(frozen)}"
+
     def cells_of(self, record: Alias, now: datetime, tz: tzinfo | None) -> tuple[Cell, ...]:
         return (
-            Cell(record.alias),
+            Cell(f"{record.alias} {FROZEN_MARK}" if record.frozen else record.alias),
             Cell(split_text(record.config), style="alias-table--canary" if record.secondary_version else ""),
             Cell(timestamp(record.update_at, now, tz), short=relative_time(record.update_at, now)),
             Cell(str(record.revision)),

@@ -80,6 +80,12 @@ class DetailPane(Pane):
             ("by", alias.updated_by or "unknown"),
             ("console", alias.s3path_version.console_url),
         ]
+        if alias.frozen_until is not None:
+            until = timestamp(alias.frozen_until, now, tz)
+            rows[:0] = [
+                ("frozen", f"❄ until {until} by {alias.frozen_by or 'unknown'}"),
+                ("why", alias.frozen_reason or "—"),
+            ]
         self._show_rows(f"Detail · {alias.name} alias {alias.alias}", rows)
         self.subject = f"{alias.name}#{alias.alias}"
 
