@@ -113,3 +113,55 @@ def test_f_freezes_with_a_reason_then_unfreezes_and_the_panes_show_it(served: Re
     assert events[1].freeze is not None
     until = events[1].freeze.until
     assert timedelta(hours=2, minutes=58) < until - datetime.now(UTC) < timedelta(hours=3, minutes=1)
+
+
+def test_a_release_dialog_on_a_frozen_alias_needs_an_override_and_rollback_may_go(served: Repository) -> None:
+    from tui.modals.promote import PromoteModal
+    from tui.modals.release import ReleaseModal
+    from tui.modals.rollback import RollbackModal
+
+    served.freeze("model", "web", "incident 42", datetime.now(UTC) + timedelta(hours=2))
+
+    def checklist(modal: ReleaseModal[object]) -> str:
+        assert modal.checks is not None
+        return "\n".join(f"{c.ok} {c.subject} {c.detail}" for c in modal.checks.items)
+
+    async def script(pilot: Pilot[None]) -> None:
+        await focus_alias(pilot, "web")
+        await pilot.press("p")
+        await settle(pilot)
+        modal = pilot.app.screen
+        assert isinstance(modal, PromoteModal)
+        modal.field("promote-alias").value = "web"
+        modal.field("promote-version").value = "2"
+        await settle(pilot)
+        assert modal.query_one("#override-row").display
+        assert "False freeze frozen until" in checklist(modal) and "incident 42" in checklist(modal)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert pilot.app.screen is modal and served.get_alias("model", "web").version == "1"
+        modal.field("release-override").value = "hotfix for 42"
+        await settle(pilot)
+        assert "True freeze" in checklist(modal) and "overridden: hotfix for 42" in checklist(modal)
+        assert "--override-freeze 'hotfix for 42'" in (modal.command or "")
+        modal.field("release-confirm-name").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, MainScreen)
+
+        await focus_alias(pilot, "web")
+        await pilot.press("b")
+        await settle(pilot)
+        rollback = pilot.app.screen
+        assert isinstance(rollback, RollbackModal)
+        assert not rollback.query_one("#override-row").display
+        assert "a rollback is allowed" in checklist(rollback)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, MainScreen)
+
+    drive(app_over(served), script)
+    events = served.list_alias_history("model", "web", limit=2)
+    assert [e.action for e in events] == ["rollback", "move"]
+    assert events[1].override_freeze_reason == "hotfix for 42"
+    assert served.get_alias("model", "web").version == "1" and served.get_alias("model", "web").frozen

@@ -31,7 +31,16 @@ from ..cli.shell import command_for_proposal
 from ..formatting import error_text, printable, timestamp
 from ..release import ReleaseSettings, split_text
 from ..release.preflight import Check, Checks, Conflict, Plan, conflict_from_error, run_checks
-from ..release.proposals import Incomplete, NothingToChange, NotReady, Outcome, PartialWrite, Proposal, ReleaseState
+from ..release.proposals import (
+    Incomplete,
+    NothingToChange,
+    NotReady,
+    Outcome,
+    PartialWrite,
+    Proposal,
+    ReleaseState,
+    Rollback,
+)
 from ..widgets.checklist import Checklist
 from .conflict import ConflictModal
 
@@ -202,6 +211,9 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
             with Horizontal(classes="release-row"):
                 yield Label("Reason", classes="release-label")
                 yield Input(placeholder="why (recorded in the alias history)", id="release-reason", compact=True)
+            with Horizontal(classes="release-row", id="override-row"):
+                yield Label("Override", classes="release-label")
+                yield Input(placeholder="frozen: why change it anyway (recorded)", id="release-override", compact=True)
             with Horizontal(classes="release-row", id="protected-row"):
                 yield Label("", id="protected-label", classes="release-label", markup=False)
                 yield Input(id="release-confirm-name", compact=True)
@@ -274,6 +286,7 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
         change.update(proposal.change_text())
         change.display = True
         self._show_command(proposal)
+        self._update_override()
         self.show_proposal(proposal)
         plan: Plan = proposal.checks_plan()
         if plan != self._plan or (self.checks is None and not self._checking):
@@ -281,9 +294,46 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
         self._update_buttons(valid=True)
 
     def command_text(self, proposal: P) -> str:
-        """The `vrc` command for `proposal` with the reason typed so far."""
+        """The `vrc` command for `proposal` with the reason (and freeze override) typed so far."""
         reason = self.field("release-reason").value.strip() or None
-        return command_for_proposal(proposal, reason=reason, repo=self.context.cli_args)
+        override = self.override_reason() if self._frozen_alias() is not None else None
+        return command_for_proposal(proposal, reason=reason, override_freeze=override, repo=self.context.cli_args)
+
+    # --- freeze ----------------------------------------------------------------------------------
+
+    def override_reason(self) -> str | None:
+        return self.field("release-override").value.strip() or None
+
+    def _frozen_alias(self) -> Alias | None:
+        """The target alias as last read, if it is frozen and this change is not a rollback (which may go)."""
+        name = self.target_alias()
+        alias = self.context.alias(name) if name else None
+        if alias is None or not alias.frozen or isinstance(self._shown, Rollback):
+            return None
+        return alias
+
+    def freeze_check(self) -> Check | None:
+        """The checklist's freeze line: a frozen alias blocks confirm unless an override reason is entered."""
+        name = self.target_alias()
+        alias = self.context.alias(name) if name else None
+        if alias is None or alias.frozen_until is None:
+            return None
+        until = timestamp(alias.frozen_until, self.context.clock(), self.context.tz)
+        text = printable(f"frozen until {until} by {alias.frozen_by or 'unknown'}: {alias.frozen_reason or ''}")
+        if isinstance(self._shown, Rollback):
+            return Check("freeze", True, f"{text} — a rollback is allowed")
+        override = self.override_reason()
+        if override:
+            return Check("freeze", True, f"{text} — overridden: {printable(override)}")
+        return Check("freeze", False, f"{text} — enter an override reason to change it anyway")
+
+    def _with_freeze(self, checks: Checks) -> Checks:
+        freeze = self.freeze_check()
+        items = tuple(item for item in checks.items if item.subject != "freeze")
+        return replace(checks, items=items if freeze is None else (freeze, *items))
+
+    def _update_override(self) -> None:
+        self.query_one("#override-row").display = self._frozen_alias() is not None
 
     def _show_command(self, proposal: P | None) -> None:
         self._shown = proposal
@@ -318,8 +368,8 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
         if message.checks.plan != self._plan:
             return  # the proposal changed while these ran
         self._checking = False
-        self.checks = message.checks
-        self.checklist.show_checks(message.checks)
+        self.checks = self._with_freeze(message.checks)
+        self.checklist.show_checks(self.checks)
         self._update_buttons(valid=True)
         if self._confirm_pending:
             self._confirm_pending = False
@@ -384,7 +434,8 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
         self._verified = None
         self._tick()
         self._ticker = self.set_interval(1.0, self._tick)
-        self._write(self.context.repository, proposal, reason, alias)
+        override = self.override_reason() if self._frozen_alias() is not None else None
+        self._write(self.context.repository, proposal, reason, alias, override)
 
     def _tick(self) -> None:
         """The pending write, with its elapsed seconds; esc stops waiting for it."""
@@ -399,9 +450,11 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
             self._ticker = None
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="release-write")
-    def _write(self, repository: Repository, proposal: P, reason: str | None, alias: str | None) -> None:
+    def _write(
+        self, repository: Repository, proposal: P, reason: str | None, alias: str | None, override: str | None = None
+    ) -> None:
         try:
-            outcome: ReleaseOutcome = proposal.apply(repository, reason)
+            outcome: ReleaseOutcome = proposal.apply(repository, reason, override)
         except ConflictError as error:
             self.post_message(ConflictFound(conflict_from_error(repository, self.context.name, alias, error)))
             return
@@ -574,6 +627,14 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
         if event.input.id == "release-reason":
             if self._shown is not None:
                 self._show_command(self._shown)
+            return
+        if event.input.id == "release-override":
+            if self._shown is not None:
+                self._show_command(self._shown)
+            if self.checks is not None:
+                self.checks = self._with_freeze(self.checks)
+                self.checklist.show_checks(self.checks)
+                self._update_buttons(valid=True)
             return
         if event.input.id == "release-confirm-name":
             if self.query_one("#release-status", Label).has_class("-error"):
