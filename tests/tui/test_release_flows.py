@@ -920,3 +920,31 @@ def test_b2_end_to_end_against_a_moto_server_with_versioned_writing_in_between(m
         ("external", "3"),
     ]
     assert history[1].before is not None and history[1].before.version == "1"
+
+
+def test_an_alias_moved_by_versioned_is_marked_changed_outside_vrc(demo_repository: Repository) -> None:
+    """Issue 10: the aliases and detail panes say when the stored alias disagrees with its newest event."""
+    from textual.widgets import Static
+
+    name = "customer-analytics-db"
+    versioned_put_alias(demo_repository, name, "production", 2)
+
+    def detail(screen: MainScreen) -> str:
+        widget = screen.detail.query_one("#detail-text", Static)
+        return "\n".join(widget.render_line(y).text for y in range(widget.size.height))
+
+    async def script(pilot: Pilot[None]) -> None:
+        screen = await select(pilot, name, alias="development")
+        await settle(pilot)
+        assert "changed outside vrc" not in detail(screen)
+        screen.aliases.table.move_to("production")
+        await settle(pilot)
+        assert "⚠ changed outside vrc at" in detail(screen)
+        assert "history before it may be" in detail(screen)  # wraps at the pane width
+        production = screen.aliases.record("production")
+        assert production is not None
+        assert screen.aliases.cells_of(production, DEMO_NOW, UTC)[0].text.endswith("⚠")
+        development = screen.aliases.record("development")
+        assert development is not None and "⚠" not in screen.aliases.cells_of(development, DEMO_NOW, UTC)[0].text
+
+    drive(release_app(demo_repository), script)

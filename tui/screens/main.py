@@ -10,6 +10,7 @@ import gc
 import mimetypes
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -19,6 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Label
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -58,6 +60,16 @@ from .history import AliasHistoryScreen
 if TYPE_CHECKING:
     from core import Repository
     from core.models import Alias, Artifact, VersionView
+    from core.planning import OutsideChange
+
+
+@dataclass
+class OutsideChecked(Message):
+    """Whether the alias (as of `key`) was changed outside vrc since its newest event."""
+
+    key: tuple[str, str, int, datetime]
+    change: OutsideChange | None
+
 
 # Alias changes: disabled (and explained) on a read-only connection, like upload and delete.
 RELEASE_WRITE_BINDINGS = [
@@ -170,6 +182,8 @@ class MainScreen(Screen[None]):
         super().__init__()
         self.connections = tuple(connections)
         self.connection = self.connections[0]
+        self._outside: dict[tuple[str, str, int, datetime], OutsideChange | None] = {}
+        """Outside-change checks by alias state (a moved alias is a new key, so the answer is never stale)."""
         self.repository: Repository | None = None
         self.clock = clock
         self.tz = tz
@@ -428,14 +442,45 @@ class MainScreen(Screen[None]):
         now = self.clock()
         alias = self.aliases.current
         view = self.versions.current
-        if self.detail_source == "alias" and alias is not None:
-            self.detail.show_alias(alias, now, self.tz)
+        if alias is not None and (self.detail_source == "alias" or view is None):
+            self._show_alias_detail(alias)
         elif view is not None:
             self.detail.show_artifact(view.artifact, view.aliases, now, self.tz, self.versions.fields_note(view))
-        elif alias is not None:
-            self.detail.show_alias(alias, now, self.tz)
         else:
             self.detail.clear()
+
+    # --- outside changes (issue 10): checked for the alias the detail pane shows -----------------
+
+    @staticmethod
+    def _outside_key(alias: Alias) -> tuple[str, str, int, datetime]:
+        """A stored alias state: a new revision or update time asks again."""
+        return (alias.name, alias.alias, alias.revision, alias.update_at)
+
+    def _show_alias_detail(self, alias: Alias) -> None:
+        key = self._outside_key(alias)
+        self.detail.show_alias(alias, self.clock(), self.tz, self._outside.get(key))
+        if key not in self._outside and self.repository is not None:
+            self._check_outside(self.repository, alias)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="outside")
+    def _check_outside(self, repository: Repository, alias: Alias) -> None:
+        try:
+            found = repository.alias_outside_change(alias.name, alias.alias)
+        except Exception as error:  # noqa: BLE001 - only a hint: the panes still show the alias as read
+            log.warning("could not check for an outside change", error=error)
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(OutsideChecked(self._outside_key(alias), found))
+
+    @on(OutsideChecked)
+    def _outside_checked(self, message: OutsideChecked) -> None:
+        self._outside[message.key] = message.change
+        name, alias_name = message.key[0], message.key[1]
+        alias = self.aliases.current
+        if alias is not None and self._outside_key(alias) == message.key:
+            if self.detail.subject == f"{name}#{alias_name}":
+                self.detail.show_alias(alias, self.clock(), self.tz, message.change)
+        self.aliases.mark_outside(alias_name, message.change is not None)
 
     # --- errors: the one place worker failures are shown ---------------------------------------
 
