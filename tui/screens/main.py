@@ -749,6 +749,8 @@ class MainScreen(Screen[None]):
                     aliases.pop(outcome.alias, None)
                 else:
                     aliases[outcome.alias] = outcome.result
+                    # Written through core: any outside change became an event first, so none is left to find.
+                    self._outside[self._outside_key(outcome.result)] = None
             if outcome.revision is not None:
                 self._show_last_change(outcome)
         if context.name != self.selected_name:
