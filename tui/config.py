@@ -48,6 +48,8 @@ class RepositorySpec:
     endpoint_url: str | None = None
     read_only: bool = False
     deadline: Deadline = DEFAULT_DEADLINE
+    configured: bool = False
+    """Named in the config file: `--repo NAME` reaches it."""
 
     def describe(self) -> str:
         parts = [f"s3://{self.bucket}/{self.prefix}", self.table, self.region or "default region"]
@@ -112,7 +114,7 @@ def load_config(path: Path) -> Config:
             raise ConfigError(
                 f"config file {path}, [repositories.{name}]: the name {DEMO_NAME!r} is reserved for the embedded demo"
             )
-        repositories[name] = RepositorySpec(name=name, **entry.model_dump())
+        repositories[name] = RepositorySpec(name=name, configured=True, **entry.model_dump())
     default = parsed.default
     if default is not None and default not in repositories:
         raise ConfigError(f"config file {path}: default = {default!r} is not one of: {_names(repositories)}")
@@ -341,7 +343,27 @@ def repository_connection(spec: RepositorySpec) -> Connection:
         description=spec.describe(),
         open=_once(lambda: open_repository(spec)),
         read_only=spec.read_only,
+        cli_args=cli_options(spec),
     )
+
+
+def cli_options(spec: RepositorySpec) -> tuple[str, ...]:
+    """The options before a `vrc COMMAND` that reach `spec`: its config name, or where it is."""
+    if spec.configured:
+        return ("--repo", spec.name)
+    words = ["--bucket", spec.bucket]
+    if spec.prefix != DEFAULT_PREFIX:
+        words += ["--prefix", spec.prefix]
+    if spec.table != DEFAULT_TABLE:
+        words += ["--table", spec.table]
+    for option, value in (
+        ("--region", spec.region),
+        ("--profile", spec.profile),
+        ("--endpoint-url", spec.endpoint_url),
+    ):
+        if value:
+            words += [option, redact_secrets(value)]  # never put credentials on the screen
+    return tuple(words)
 
 
 def demo_connection(read_only: bool = False) -> Connection:
@@ -351,6 +373,7 @@ def demo_connection(read_only: bool = False) -> Connection:
         open=_once(lambda: open_demo(read_only=read_only)),
         demo=True,
         read_only=read_only,
+        cli_args=("--demo",),
     )
 
 

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from core.redact import redact_secrets
+
 if TYPE_CHECKING:
     from core import Repository
 
@@ -19,6 +21,8 @@ class Connection:
     open: Callable[[], Repository]
     demo: bool = False
     read_only: bool = False
+    cli_args: tuple[str, ...] = ()
+    """The repository options `vrc COMMAND` needs to reach the same repository (the dialogs' commands)."""
 
     @classmethod
     def of(cls, repository: Repository, *, name: str = "repository", demo: bool = False) -> Connection:
@@ -29,4 +33,27 @@ class Connection:
             open=lambda: repository,
             demo=demo,
             read_only=repository.read_only,
+            cli_args=("--demo",) if demo else repository_options(repository),
         )
+
+
+def repository_options(repository: Repository) -> tuple[str, ...]:
+    """`--bucket B --prefix P --table T --region R [--endpoint-url U]` for an open repository.
+
+    Empty for a stand-in without a location (test doubles, embedding): the commands then name no repository.
+    """
+    if not isinstance(getattr(repository, "s3_bucket", None), str):
+        return ()
+    words = [
+        "--bucket",
+        repository.s3_bucket,
+        "--prefix",
+        repository.s3_prefix.strip("/"),
+        "--table",
+        repository.dynamodb_table_name,
+    ]
+    if repository.aws_region:
+        words += ["--region", repository.aws_region]
+    if repository.endpoint_url:
+        words += ["--endpoint-url", redact_secrets(repository.endpoint_url)]  # never put credentials on the screen
+    return tuple(words)

@@ -535,6 +535,10 @@ async def measure_loads(
                 names, versions = load_probes(app)
                 send_key(app, "R", "R")
             else:
+                # The console connects after its first frame: the probes exist once Connected is handled.
+                deadline = time.perf_counter() + 60
+                while not opening and time.perf_counter() < deadline:
+                    await asyncio.sleep(0.01)
                 mark, (names, versions) = 0, opening
             for probe, method, name, into in (
                 (names, "list_artifact_names", None, loads.names),

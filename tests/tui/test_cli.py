@@ -645,3 +645,75 @@ def test_help_lists_every_command_and_the_exit_codes(capsys: pytest.CaptureFixtu
     text = capsys.readouterr().out
     assert all(command in text for command in COMMANDS)
     assert "4 not found" in text and "5 refused" in text
+
+
+# --- freeze --------------------------------------------------------------------------------------
+
+
+def test_freeze_refuses_promote_until_overridden_or_unfrozen(vrc, backend: Repository) -> None:
+    name = released(backend, b"a", b"b", b"c", alias="live")
+    frozen = vrc("freeze", name, "live", "--for", "2h", "--reason", "incident 42", "--json")
+    assert frozen.code == 0, frozen.err
+    document = frozen.json
+    assert document["action"] == "freeze" and document["written"] is True
+    assert document["plan"]["alias"] == "live" and document["plan"]["reason"] == "incident 42"
+    alias = document["result"]["alias"]
+    assert alias["frozen_reason"] == "incident 42" and alias["frozen_by"] and alias["frozen_until"]
+    assert backend.get_alias(name, "live").frozen
+    assert backend.list_alias_history(name, "live")[0].action == "freeze"
+
+    refused = vrc("promote", name, "live", "1")
+    assert_one_line_error(refused, 5, "frozen", "incident 42", alias["frozen_by"], "until")
+    assert backend.get_alias(name, "live").version == "3"
+    as_json = vrc("promote", name, "live", "1", "--json")
+    assert as_json.code == 5 and as_json.json["error"]["kind"] == "frozen"
+    dry = vrc("promote", name, "live", "1", "--dry-run", "--json")
+    assert dry.code == 5
+    assert [c for c in dry.json["checks"] if c["subject"] == "freeze"][0]["ok"] is False
+    canary = vrc("canary", name, "live", "--to", "1", "--weight", "5")
+    assert_one_line_error(canary, 5, "frozen")
+
+    overridden = vrc("promote", name, "live", "2", "--override-freeze", "hotfix for incident 42", "--json")
+    assert overridden.code == 0, overridden.err
+    assert overridden.json["plan"]["override_freeze_reason"] == "hotfix for incident 42"
+    event = backend.list_alias_history(name, "live")[0]
+    assert (event.after.version, event.override_freeze_reason) == ("2", "hotfix for incident 42")
+
+    rolled = vrc("rollback", name, "live")  # a rollback is allowed while frozen
+    assert rolled.code == 0, rolled.err
+    assert backend.get_alias(name, "live").version == "3"
+
+    unfrozen = vrc("unfreeze", name, "live", "--reason", "resolved", "--json")
+    assert unfrozen.code == 0, unfrozen.err
+    assert unfrozen.json["result"]["alias"]["frozen_until"] is None
+    assert backend.list_alias_history(name, "live")[0].action == "unfreeze"
+    again = vrc("unfreeze", name, "live", "--json")
+    assert again.code == 0 and again.json["written"] is False and again.json["plan"]["noop"] is True
+    assert vrc("promote", name, "live", "1").code == 0
+    assert backend.get_alias(name, "live").version == "1"
+
+
+def test_freeze_arguments_and_failures(vrc, backend: Repository) -> None:
+    name = released(backend, b"a", alias="live")
+    assert_one_line_error(vrc("freeze", name, "live", "--for", "2h"), 2, "--reason")
+    assert_one_line_error(vrc("freeze", name, "live", "--reason", "x"), 2, "--for")
+    assert_one_line_error(vrc("freeze", name, "live", "--for", "soon", "--reason", "x"), 2, "soon")
+    assert_one_line_error(vrc("freeze", name, "live", "--until", "2001-01-01T00:00:00Z", "--reason", "x"), 2, "past")
+    assert_one_line_error(vrc("freeze", name, "nope", "--for", "1h", "--reason", "x"), 4, "nope")
+    stale = vrc("freeze", name, "live", "--for", "1h", "--reason", "x", "--expected-revision", "7")
+    assert_one_line_error(stale, 3, "revision")
+    dry = vrc("freeze", name, "live", "--until", "2999-01-01T00:00:00+00:00", "--reason", "x", "--dry-run", "--json")
+    assert dry.code == 0 and dry.json["plan"]["frozen_until"].startswith("2999-01-01T00:00:00")
+    assert "--expected-revision" in dry.json["plan"]["command"] and not backend.get_alias(name, "live").frozen
+    ro = vrc("freeze", name, "live", "--for", "1h", "--reason", "x", options=("--read-only",))
+    assert_one_line_error(ro, 5, "read-only")
+
+
+def test_frozen_error_is_exit_5_frozen() -> None:
+    from datetime import UTC, datetime
+
+    from core.errors import FrozenError
+    from tui.cli.exits import classify
+
+    error = FrozenError("frozen", name="n", alias="a", frozen_by="ann", reason="r", until=datetime.now(UTC))
+    assert classify(error) == (5, "frozen")

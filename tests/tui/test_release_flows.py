@@ -1037,4 +1037,30 @@ def test_canary_question_mark_shows_the_dialog_keys_and_the_hint_follows_focus(d
         text = str(hint.render())
         assert all(key in text for key in ("p pause", "r reset", "f faster", "s slower", "? keys"))
 
+
+def test_an_alias_moved_by_versioned_is_marked_changed_outside_vrc(demo_repository: Repository) -> None:
+    """Issue 10: the aliases and detail panes say when the stored alias disagrees with its newest event."""
+    from textual.widgets import Static
+
+    name = "customer-analytics-db"
+    versioned_put_alias(demo_repository, name, "production", 2)
+
+    def detail(screen: MainScreen) -> str:
+        widget = screen.detail.query_one("#detail-text", Static)
+        return "\n".join(widget.render_line(y).text for y in range(widget.size.height))
+
+    async def script(pilot: Pilot[None]) -> None:
+        screen = await select(pilot, name, alias="development")
+        await settle(pilot)
+        assert "changed outside vrc" not in detail(screen)
+        screen.aliases.table.move_to("production")
+        await settle(pilot)
+        assert "⚠ changed outside vrc at" in detail(screen)
+        assert "history before it may be" in detail(screen)  # wraps at the pane width
+        production = screen.aliases.record("production")
+        assert production is not None
+        assert screen.aliases.cells_of(production, DEMO_NOW, UTC)[0].text.endswith("⚠")
+        development = screen.aliases.record("development")
+        assert development is not None and "⚠" not in screen.aliases.cells_of(development, DEMO_NOW, UTC)[0].text
+
     drive(release_app(demo_repository), script)

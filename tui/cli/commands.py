@@ -20,7 +20,7 @@ from ..formatting import human_size
 from ..release import ReleaseSettings, split_text
 from ..release.proposals import Outcome, PartialWrite
 from ..savefile import write_new_file
-from .exits import CliError, Conflict, Exit, NotFound, Refused, UsageError
+from .exits import CliError, Conflict, Exit, Frozen, NotFound, Refused, UsageError
 from .output import clean, fields, print_json, table, when
 from .plan import CheckResult, Planned, WritePlan, plan_change
 
@@ -319,6 +319,8 @@ def cmd_write(ctx: Context) -> Exit:
 
 def _failed(check: CheckResult) -> CliError:
     message = f"pre-flight failed: {check.subject}: {check.detail}; nothing written"
+    if check.kind == "frozen":
+        return Frozen(message)
     return {
         Exit.CONFLICT: Conflict,
         Exit.NOT_FOUND: NotFound,
@@ -364,7 +366,7 @@ def _apply(repository: Repository, planned: Planned) -> Outcome:
     if planned.proposal is None:
         raise AssertionError(f"{planned.plan.action} is planned by a proposal")
     try:
-        return planned.proposal.apply(repository, planned.plan.reason)
+        return planned.proposal.apply(repository, planned.plan.reason, planned.plan.override_freeze_reason)
     except PartialWrite as partial:
         partial.error.add_note(partial.outcome.summary)
         raise partial.error from None
@@ -401,6 +403,20 @@ def _purge(repository: Repository, planned: Planned) -> dict[str, Any]:
     }
 
 
+def _freeze(repository: Repository, planned: Planned) -> dict[str, Any]:
+    plan = planned.plan
+    if plan.frozen_until is None or plan.alias is None or plan.reason is None:
+        raise AssertionError("a freeze plan has its alias, reason and end")
+    alias = repository.freeze(plan.name, plan.alias, plan.reason, plan.frozen_until, plan.expected_revision)
+    return {"alias": dump(alias)}
+
+
+def _unfreeze(repository: Repository, planned: Planned) -> dict[str, Any]:
+    plan = planned.plan
+    alias = repository.unfreeze(plan.name, plan.alias or "", plan.reason, plan.expected_revision)
+    return {"alias": dump(alias)}
+
+
 PERFORMERS: dict[str, Callable[[Repository, Planned], dict[str, Any]]] = {
     "upload": _upload,
     "publish": _publish,
@@ -409,13 +425,15 @@ PERFORMERS: dict[str, Callable[[Repository, Planned], dict[str, Any]]] = {
     "canary": _alias_change,
     "delete": _delete,
     "purge": _purge,
+    "freeze": _freeze,
+    "unfreeze": _unfreeze,
 }
 """One function per write; a new write (freeze, unfreeze) adds a planner in plan.py and a line here."""
 
 
 def _noop_result(repository: Repository, plan: WritePlan) -> dict[str, Any]:
     """What a write that changes nothing reports: the state as it is."""
-    if plan.action in ("promote", "rollback", "canary"):
+    if plan.action in ("promote", "rollback", "canary", "freeze", "unfreeze"):
         try:
             return {"alias": dump(repository.get_alias(plan.name, plan.alias or ""))}
         except AliasNotFoundError:
@@ -442,6 +460,14 @@ def _result_text(plan: WritePlan, result: dict[str, Any] | None, written: bool) 
         return ""
     if not written:
         return "nothing changed"
+    if plan.action in ("freeze", "unfreeze"):
+        alias = result["alias"]
+        if plan.action == "unfreeze":
+            return f"done: {clean(alias['alias'])} unfrozen (revision {alias['revision']})"
+        return (
+            f"done: {clean(alias['alias'])} frozen until {clean(alias['frozen_until'])} by "
+            f"{clean(alias['frozen_by'] or '')} (revision {alias['revision']})"
+        )
     if plan.action in ("promote", "rollback", "canary"):
         alias = result.get("alias")
         parts = []
@@ -484,7 +510,7 @@ def _report(
         "dry_run": dry_run,
         "written": written,
         "plan": dump(plan),
-        "checks": [dump(check) for check in planned.checks],
+        "checks": [check.model_dump(mode="json", exclude_none=True) for check in planned.checks],
         "result": result,
     }
     if dry_run:

@@ -48,6 +48,11 @@ class Conflict(CliError):
     kind = "conflict"
 
 
+class Frozen(CliError):
+    code = Exit.REFUSED
+    kind = "frozen"
+
+
 def classify(error: BaseException) -> tuple[Exit, str]:
     """(exit code, kind) for any error a command can raise; kind is the JSON `error.kind`."""
     from core.errors import (
@@ -55,6 +60,7 @@ def classify(error: BaseException) -> tuple[Exit, str]:
         ArtifactNotFoundError,
         BackendError,
         ConflictError,
+        FrozenError,
         IntegrityError,
         ProtectedVersionError,
         ReadOnlyError,
@@ -72,6 +78,8 @@ def classify(error: BaseException) -> tuple[Exit, str]:
         return Exit.CONFLICT, "conflict"
     if isinstance(error, ArtifactNotFoundError | AliasNotFoundError):
         return Exit.NOT_FOUND, "not_found"
+    if isinstance(error, FrozenError):
+        return Exit.REFUSED, "frozen"
     if isinstance(error, ReadOnlyError):
         return Exit.REFUSED, "read_only"
     if isinstance(error, ProtectedVersionError):

@@ -13,7 +13,7 @@ from .exits import Exit
 
 EXIT_CODES = (
     "exit codes: 0 done, 1 error, 2 usage or config, 3 conflict (someone else changed it; nothing written), "
-    "4 not found, 5 refused (read-only, protected alias without --yes, integrity)"
+    "4 not found, 5 refused (read-only, protected alias without --yes, frozen alias, integrity)"
 )
 COMMANDS = (
     "ls",
@@ -30,6 +30,8 @@ COMMANDS = (
     "canary",
     "delete",
     "purge",
+    "freeze",
+    "unfreeze",
 )
 
 
@@ -51,6 +53,15 @@ def build_cli_parser() -> argparse.ArgumentParser:
     )
     alias_write.add_argument("--reason", metavar="TEXT", help="why; recorded in the alias history")
     alias_write.add_argument("--yes", action="store_true", help="confirm a change of a protected alias")
+    alias_write.add_argument(
+        "--override-freeze",
+        metavar="REASON",
+        help="change a frozen alias anyway; REASON is recorded in its history (a rollback needs none)",
+    )
+    revision = argparse.ArgumentParser(add_help=False)
+    revision.add_argument(
+        "--expected-revision", type=int, metavar="N", help="refuse (exit 3) unless the alias is at revision N"
+    )
 
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
 
@@ -120,6 +131,19 @@ def build_cli_parser() -> argparse.ArgumentParser:
         metavar="AGE",
         help="only versions older than AGE, e.g. 0, 12h, 30d (default 90d, as core)",
     )
+    freeze = add(
+        "freeze", "freeze an alias: until it ends only rollbacks (or --override-freeze) change it", write, revision
+    )
+    freeze.add_argument("name")
+    freeze.add_argument("alias")
+    until = freeze.add_mutually_exclusive_group(required=True)
+    until.add_argument("--for", dest="duration", metavar="DURATION", help="how long, e.g. 30m, 2h, 1d")
+    until.add_argument("--until", metavar="TIME", help="ISO 8601 end, e.g. 2026-12-02T06:00Z (no zone: UTC)")
+    freeze.add_argument("--reason", required=True, metavar="TEXT", help="why (shown to whoever is refused)")
+    unfreeze = add("unfreeze", "end an alias's freeze now", write, revision)
+    unfreeze.add_argument("name")
+    unfreeze.add_argument("alias")
+    unfreeze.add_argument("--reason", metavar="TEXT", help="why; recorded in the alias history")
     return parser
 
 

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from core import Repository
     from core.models import Alias, Artifact
 
-WriteAction = Literal["upload", "publish", "promote", "rollback", "canary", "delete", "purge"]
+WriteAction = Literal["upload", "publish", "promote", "rollback", "canary", "delete", "purge", "freeze", "unfreeze"]
 CanaryMode = Literal["apply", "promote", "abort"]
 
 
@@ -61,6 +61,8 @@ class CheckResult(_Model):
     ok: bool
     detail: str
     exit_code: int = 0
+    kind: str | None = None
+    """Set when the failure has its own JSON error kind ("frozen")."""
 
 
 class WritePlan(_Model):
@@ -89,6 +91,9 @@ class WritePlan(_Model):
     older_than_seconds: int | None = None
     deletes: list[str] = []
     kept_for_aliases: dict[str, list[str]] = {}
+    override_freeze_reason: str | None = None
+    frozen_until: datetime | None = None
+    """A freeze: the end of the window it sets."""
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,8 @@ def plan_change(
         "canary": _plan_canary,
         "delete": _plan_delete,
         "purge": _plan_purge,
+        "freeze": _plan_freeze,
+        "unfreeze": _plan_unfreeze,
     }[args.command]
     planned = planner(repository, args, settings, repo_args)
     writable = CheckResult(
@@ -171,6 +178,23 @@ def _failure_code(detail: str, conflict: bool) -> Exit:
 
 def _check(subject: str, ok: bool, detail: str, code: Exit) -> CheckResult:
     return CheckResult(subject=subject, ok=ok, detail=detail, exit_code=0 if ok else int(code))
+
+
+def freeze_text(alias: Alias) -> str:
+    """'frozen by ann until 2026-12-02 06:00:00 UTC: incident 42' (the fields as core stores them)."""
+    until = f"{alias.frozen_until.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC" if alias.frozen_until else "?"
+    return f"frozen by {alias.frozen_by or 'unknown'} until {until}: {alias.frozen_reason or ''}"
+
+
+def freeze_check(alias: Alias, override: str | None, *, rollback: bool) -> CheckResult:
+    """A frozen alias: a rollback may go through; any other change needs an override reason."""
+    text = freeze_text(alias)
+    if rollback:
+        return _check("freeze", True, f"{text}; a rollback is allowed", Exit.REFUSED)
+    if override:
+        return _check("freeze", True, f"{text}; overridden: {override}", Exit.REFUSED)
+    detail = f"{alias.alias} is {text}; only a rollback, or --override-freeze REASON, may change it"
+    return CheckResult(subject="freeze", ok=False, detail=detail, exit_code=int(Exit.REFUSED), kind="frozen")
 
 
 # --- reads -------------------------------------------------------------------------------------
@@ -262,6 +286,11 @@ def _from_proposal(
         expected_sha256=getattr(args, "expected_sha256", None),
     )
     revision, mismatch = _expected_revision(args, current, alias) if alias is not None else (None, ())
+    override = getattr(args, "override_freeze", None)
+    if override is not None:
+        common["override_freeze_reason"] = override
+    if current is not None and current.frozen and proposal is not None:
+        extra += (freeze_check(current, override, rollback=isinstance(proposal, Rollback)),)
     if proposal is None:
         same = state.unchanged_version()
         plan = WritePlan(**common, before=before, after=before, noop=True, change=nothing, version=same)
@@ -345,6 +374,7 @@ def _plan_promote(
         expected_sha256=latest_sha,
         expected_revision=revision,
         reason=args.reason,
+        override_freeze=args.override_freeze,
         repo=repo_args,
     )
     return _from_proposal(repository, "promote", state, proposed, args, settings, command, alias)
@@ -368,6 +398,7 @@ def _plan_rollback(
         to_revision=args.to_revision,
         expected_revision=revision,
         reason=args.reason,
+        override_freeze=args.override_freeze,
         repo=repo_args,
     )
     return _from_proposal(repository, "rollback", state, proposed, args, settings, command, alias)
@@ -412,6 +443,7 @@ def _plan_canary(
         stable=args.stable,
         expected_revision=revision,
         reason=args.reason,
+        override_freeze=args.override_freeze,
         repo=repo_args,
     )
     return _from_proposal(repository, "canary", state, proposed, args, settings, command, alias)
@@ -579,3 +611,103 @@ def _plan_purge(
         command=command_for("purge", name, keep=args.keep, older_than=args.older_than, repo=repo_args),
     )
     return Planned(plan, ())
+
+
+# --- freeze ------------------------------------------------------------------------------------
+
+
+def parse_duration(text: str) -> timedelta:
+    """'30m', '2h', '1d', '45s' -> a positive timedelta; ValueError names the text."""
+    match = re.fullmatch(r"\s*(\d+)\s*([smhd])\s*", text)
+    if not match or int(match.group(1)) == 0:
+        raise ValueError(f"{text!r} is not a duration like 30m, 2h or 1d")
+    return timedelta(seconds=int(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)])
+
+
+def parse_until(args: argparse.Namespace, now: datetime) -> datetime:
+    """--for DURATION or --until TIME as an aware UTC datetime in the future."""
+    if args.duration is not None:
+        try:
+            until = now + parse_duration(args.duration)
+        except ValueError as error:
+            raise UsageError(f"--for {error}") from None
+    else:
+        try:
+            until = datetime.fromisoformat(args.until.strip())
+        except ValueError:
+            raise UsageError(f"--until {args.until!r} is not an ISO 8601 time like 2026-12-02T06:00Z") from None
+        if until.tzinfo is None:
+            until = until.replace(tzinfo=UTC)
+    until = until.astimezone(UTC)
+    if until <= now:
+        raise UsageError(f"--until {until:%Y-%m-%d %H:%M:%S} UTC is in the past")
+    return until
+
+
+def _freeze_state(repository: Repository, args: argparse.Namespace) -> tuple[Alias, int, tuple[CheckResult, ...]]:
+    validate_alias(args.alias)
+    current = next((a for a in repository.list_aliases(args.name) if a.alias == args.alias), None)
+    if current is None:
+        raise NotFound(f"alias {args.alias!r} of artifact {args.name!r} not found")
+    revision, mismatch = _expected_revision(args, current, args.alias)
+    return current, revision or 0, mismatch
+
+
+def _plan_freeze(
+    repository: Repository, args: argparse.Namespace, settings: ReleaseSettings, repo_args: tuple[str, ...]
+) -> Planned:
+    until = parse_until(args, datetime.now(UTC))
+    reason = args.reason.strip()
+    if not reason:
+        raise UsageError("freeze: --reason must say why (it is shown to whoever is refused)")
+    current, revision, mismatch = _freeze_state(repository, args)
+    stamp = until.strftime("%Y-%m-%dT%H:%M:%SZ")
+    change = f"freeze {args.alias} ({split_text(current.config)}) until {until:%Y-%m-%d %H:%M:%S} UTC: {reason}"
+    if current.frozen:
+        change += f" (replaces: {freeze_text(current)})"
+    plan = WritePlan(
+        action="freeze",
+        name=args.name,
+        alias=args.alias,
+        change=change,
+        before=current.config,
+        after=current.config,
+        expected_revision=revision,
+        reason=reason,
+        frozen_until=until,
+        command=command_for(
+            "freeze",
+            args.name,
+            alias=args.alias,
+            until=stamp,
+            reason=reason,
+            expected_revision=revision,
+            repo=repo_args,
+        ),
+    )
+    return Planned(plan, mismatch)
+
+
+def _plan_unfreeze(
+    repository: Repository, args: argparse.Namespace, settings: ReleaseSettings, repo_args: tuple[str, ...]
+) -> Planned:
+    current, revision, mismatch = _freeze_state(repository, args)
+    if current.frozen:
+        change = f"unfreeze {args.alias} ({freeze_text(current)})"
+    else:
+        change = f"{args.alias} is not frozen: nothing to change"
+    plan = WritePlan(
+        action="unfreeze",
+        name=args.name,
+        alias=args.alias,
+        change=change,
+        noop=not current.frozen,
+        before=current.config,
+        after=current.config,
+        expected_revision=revision,
+        reason=args.reason,
+        command=command_for(
+            "unfreeze", args.name, alias=args.alias, reason=args.reason, expected_revision=revision, repo=repo_args
+        ),
+    )
+    return Planned(plan, mismatch)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
+from ..widgets.command import COPY_KEY, CommandLine
 from .confirm import ConfirmModal
 
 
@@ -40,12 +42,17 @@ def validate_download(text: str, filename: str, overwrite: bool) -> DownloadRequ
 class DownloadModal(ModalScreen[DownloadRequest | None]):
     """Ask where to save a version."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="download-cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="download-cancel"),
+        Binding(COPY_KEY, "copy_command", "Copy command", id="download-copy"),
+    ]
 
-    def __init__(self, subject: str, default_path: Path) -> None:
+    def __init__(self, subject: str, default_path: Path, *, command: Callable[[Path, bool], str] | None = None) -> None:
         super().__init__()
         self._subject = subject
         self._default_path = default_path
+        self._command = command
+        """The `vrc download` command for a destination and overwrite flag (None: show none)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="download-dialog"):
@@ -53,12 +60,33 @@ class DownloadModal(ModalScreen[DownloadRequest | None]):
             yield Label("Save to (a file, or a folder)", classes="field-label")
             yield Input(str(self._default_path), id="download-path", compact=True)
             yield Label("", id="download-error", classes="dialog-error", markup=False)
+            yield CommandLine(id="download-command")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Download (enter)", variant="primary", id="download", compact=True)
                 yield Button("Cancel (esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#download-path", Input).focus()
+        self._show_command()
+
+    @on(Input.Changed)
+    def _show_command(self) -> None:
+        command = None
+        if self._command is not None:
+            try:
+                request = validate_download(
+                    self.query_one("#download-path", Input).value,
+                    self._default_path.name,
+                    False,  # replacing an existing file is asked after enter; the command then gains --force
+                )
+            except ValueError:
+                pass
+            else:
+                command = self._command(request.path, request.overwrite)
+        self.query_one(CommandLine).show_command(command)
+
+    def action_copy_command(self) -> None:
+        self.query_one(CommandLine).copy()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -27,10 +27,20 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from core.errors import BackendError, ConflictError, VrcError
 
+from ..cli.shell import command_for_proposal
 from ..formatting import error_text, printable, timestamp
 from ..release import ReleaseSettings, split_text
 from ..release.preflight import Check, Checks, Conflict, Plan, conflict_from_error, run_checks
-from ..release.proposals import Incomplete, NothingToChange, NotReady, Outcome, PartialWrite, Proposal, ReleaseState
+from ..release.proposals import (
+    Incomplete,
+    NothingToChange,
+    NotReady,
+    Outcome,
+    PartialWrite,
+    Proposal,
+    ReleaseState,
+    Rollback,
+)
 from ..widgets.checklist import Checklist
 from .conflict import ConflictModal
 
@@ -52,6 +62,8 @@ class ReleaseContext:
     settings: ReleaseSettings
     clock: Callable[[], datetime]
     tz: tzinfo | None
+    cli_args: tuple[str, ...] = ()
+    """The repository options of the `vrc` command a dialog shows (Connection.cli_args)."""
 
     def alias(self, alias: str) -> Alias | None:
         return next((a for a in self.aliases if a.alias == alias), None)
@@ -122,6 +134,7 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="release-cancel"),
         Binding("ctrl+r", "reload", "Reload", tooltip="Re-read the alias and versions", id="release-reload"),
+        Binding("ctrl+y", "copy_command", "Copy command", tooltip="Copy the equivalent vrc command", id="release-copy"),
     ]
 
     def __init__(self, context: ReleaseContext) -> None:
@@ -143,6 +156,9 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
         self._ticker: Timer | None = None
         self._verifying = False
         self._verified: str | None = None
+        self._shown: P | None = None
+        self.command: str | None = None
+        """The `vrc` command that makes the proposed change (shown, and copied by ctrl+y); None if invalid."""
 
     def alias_now_text(self, alias: Alias) -> str:
         """'Now: v4 90% | v6 10% · rev 3 · who · when': the alias as the dialog shows it."""
@@ -190,10 +206,14 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
             yield Label(self.title_text(), classes="dialog-title", id="release-title", markup=False)
             yield from self.compose_body()
             yield Label("", id="release-change", markup=False)
+            yield Label("", id="release-command", markup=False)
             yield Checklist(id="preflight")
             with Horizontal(classes="release-row"):
                 yield Label("Reason", classes="release-label")
                 yield Input(placeholder="why (recorded in the alias history)", id="release-reason", compact=True)
+            with Horizontal(classes="release-row", id="override-row"):
+                yield Label("Override", classes="release-label")
+                yield Input(placeholder="frozen: why change it anyway (recorded)", id="release-override", compact=True)
             with Horizontal(classes="release-row", id="protected-row"):
                 yield Label("", id="protected-label", classes="release-label", markup=False)
                 yield Input(id="release-confirm-name", compact=True)
@@ -241,6 +261,7 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
         except NotReady as waiting:
             change.display = False
             self._plan = None
+            self._show_command(None)
             self.checklist.show_waiting(str(waiting))
             self._update_buttons(valid=True)
             return
@@ -248,6 +269,7 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
             change.display = False
             self._plan = None
             self.checks = None
+            self._show_command(None)
             if isinstance(error, NothingToChange):
                 self.checklist.show_waiting("nothing to change")
                 self.show_note(str(error))
@@ -263,11 +285,69 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
             self.clear_status()
         change.update(proposal.change_text())
         change.display = True
+        self._show_command(proposal)
+        self._update_override()
         self.show_proposal(proposal)
         plan: Plan = proposal.checks_plan()
         if plan != self._plan or (self.checks is None and not self._checking):
             self._start_checks(plan)
         self._update_buttons(valid=True)
+
+    def command_text(self, proposal: P) -> str:
+        """The `vrc` command for `proposal` with the reason (and freeze override) typed so far."""
+        reason = self.field("release-reason").value.strip() or None
+        override = self.override_reason() if self._frozen_alias() is not None else None
+        return command_for_proposal(proposal, reason=reason, override_freeze=override, repo=self.context.cli_args)
+
+    # --- freeze ----------------------------------------------------------------------------------
+
+    def override_reason(self) -> str | None:
+        return self.field("release-override").value.strip() or None
+
+    def _frozen_alias(self) -> Alias | None:
+        """The target alias as last read, if it is frozen and this change is not a rollback (which may go)."""
+        name = self.target_alias()
+        alias = self.context.alias(name) if name else None
+        if alias is None or not alias.frozen or isinstance(self._shown, Rollback):
+            return None
+        return alias
+
+    def freeze_check(self) -> Check | None:
+        """The checklist's freeze line: a frozen alias blocks confirm unless an override reason is entered."""
+        name = self.target_alias()
+        alias = self.context.alias(name) if name else None
+        if alias is None or alias.frozen_until is None:
+            return None
+        until = timestamp(alias.frozen_until, self.context.clock(), self.context.tz)
+        text = printable(f"frozen until {until} by {alias.frozen_by or 'unknown'}: {alias.frozen_reason or ''}")
+        if isinstance(self._shown, Rollback):
+            return Check("freeze", True, f"{text} — a rollback is allowed")
+        override = self.override_reason()
+        if override:
+            return Check("freeze", True, f"{text} — overridden: {printable(override)}")
+        return Check("freeze", False, f"{text} — enter an override reason to change it anyway")
+
+    def _with_freeze(self, checks: Checks) -> Checks:
+        freeze = self.freeze_check()
+        items = tuple(item for item in checks.items if item.subject != "freeze")
+        return replace(checks, items=items if freeze is None else (freeze, *items))
+
+    def _update_override(self) -> None:
+        self.query_one("#override-row").display = self._frozen_alias() is not None
+
+    def _show_command(self, proposal: P | None) -> None:
+        self._shown = proposal
+        self.command = None if proposal is None else self.command_text(proposal)
+        label = self.query_one("#release-command", Label)
+        label.update(f"$ {printable(self.command)} · ctrl+y copies" if self.command else "")
+        label.display = self.command is not None
+
+    def action_copy_command(self) -> None:
+        if self.command is None:
+            self.show_note("nothing to copy: the fields do not describe a change yet")
+            return
+        self.app.copy_to_clipboard(self.command)
+        self.notify("vrc command copied to the clipboard", timeout=3)
 
     def _start_checks(self, plan: Plan) -> None:
         self._plan = plan
@@ -288,8 +368,8 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
         if message.checks.plan != self._plan:
             return  # the proposal changed while these ran
         self._checking = False
-        self.checks = message.checks
-        self.checklist.show_checks(message.checks)
+        self.checks = self._with_freeze(message.checks)
+        self.checklist.show_checks(self.checks)
         self._update_buttons(valid=True)
         if self._confirm_pending:
             self._confirm_pending = False
@@ -354,7 +434,8 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
         self._verified = None
         self._tick()
         self._ticker = self.set_interval(1.0, self._tick)
-        self._write(self.context.repository, proposal, reason, alias)
+        override = self.override_reason() if self._frozen_alias() is not None else None
+        self._write(self.context.repository, proposal, reason, alias, override)
 
     def _tick(self) -> None:
         """The pending write, with its elapsed seconds; esc stops waiting for it."""
@@ -369,9 +450,11 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
             self._ticker = None
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="release-write")
-    def _write(self, repository: Repository, proposal: P, reason: str | None, alias: str | None) -> None:
+    def _write(
+        self, repository: Repository, proposal: P, reason: str | None, alias: str | None, override: str | None = None
+    ) -> None:
         try:
-            outcome: ReleaseOutcome = proposal.apply(repository, reason)
+            outcome: ReleaseOutcome = proposal.apply(repository, reason, override)
         except ConflictError as error:
             self.post_message(ConflictFound(conflict_from_error(repository, self.context.name, alias, error)))
             return
@@ -542,6 +625,16 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "release-reason":
+            if self._shown is not None:
+                self._show_command(self._shown)
+            return
+        if event.input.id == "release-override":
+            if self._shown is not None:
+                self._show_command(self._shown)
+            if self.checks is not None:
+                self.checks = self._with_freeze(self.checks)
+                self.checklist.show_checks(self.checks)
+                self._update_buttons(valid=True)
             return
         if event.input.id == "release-confirm-name":
             if self.query_one("#release-status", Label).has_class("-error"):

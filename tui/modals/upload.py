@@ -14,7 +14,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
+from ..cli.shell import command_for
 from ..formatting import parse_metadata
+from ..widgets.command import COPY_KEY, CommandLine
 
 _CONTENT_TYPE = re.compile(r"[\w.+-]+/[\w.+-]+(\s*;.*)?")
 
@@ -61,12 +63,16 @@ def validate_upload(name: str, path: str, content_type: str, metadata: str) -> U
 class UploadModal(ModalScreen[UploadRequest | None]):
     """Ask what to upload; dismisses only with a valid request (or None on cancel)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="upload-cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="upload-cancel"),
+        Binding(COPY_KEY, "copy_command", "Copy command", id="upload-copy"),
+    ]
 
-    def __init__(self, name: str = "", path: str = "") -> None:
+    def __init__(self, name: str = "", path: str = "", *, cli_args: tuple[str, ...] = ()) -> None:
         super().__init__()
         self._artifact_name = name
         self._path = path
+        self._cli_args = cli_args
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="upload-dialog"):
@@ -80,12 +86,42 @@ class UploadModal(ModalScreen[UploadRequest | None]):
             yield Label("Metadata", classes="field-label")
             yield Input(placeholder="key=value, key2=value2", id="upload-metadata", compact=True)
             yield Label("", id="upload-error", classes="dialog-error", markup=False)
+            yield CommandLine(id="upload-command")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Upload (enter)", variant="primary", id="upload", compact=True)
                 yield Button("Cancel (esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#upload-path" if self._artifact_name else "#upload-name", Input).focus()
+        self._show_command()
+
+    def _values(self) -> dict[str, str]:
+        return {
+            field: self.query_one(f"#upload-{field}", Input).value
+            for field in ("name", "path", "content-type", "metadata")
+        }
+
+    @on(Input.Changed)
+    def _show_command(self) -> None:
+        """The `vrc upload` command for the fields, once they are valid."""
+        value = self._values()
+        try:
+            request = validate_upload(value["name"], value["path"], value["content-type"], value["metadata"])
+        except ValueError:
+            command = None
+        else:
+            command = command_for(
+                "upload",
+                request.name,
+                file=value["path"].strip(),
+                content_type=value["content-type"].strip() or None,
+                metadata=request.metadata,
+                repo=self._cli_args,
+            )
+        self.query_one(CommandLine).show_command(command)
+
+    def action_copy_command(self) -> None:
+        self.query_one(CommandLine).copy()
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -97,10 +133,7 @@ class UploadModal(ModalScreen[UploadRequest | None]):
     @on(Button.Pressed, "#upload")
     @on(Input.Submitted)
     def submit(self) -> None:
-        value = {
-            field: self.query_one(f"#upload-{field}", Input).value
-            for field in ("name", "path", "content-type", "metadata")
-        }
+        value = self._values()
         error = self.query_one("#upload-error", Label)
         try:
             request = validate_upload(value["name"], value["path"], value["content-type"], value["metadata"])

@@ -183,7 +183,7 @@ class Publish:
             known=self.known,
         )
 
-    def apply(self, repository: Repository, reason: str | None) -> Outcome:
+    def apply(self, repository: Repository, reason: str | None, override: str | None = None) -> Outcome:
         published = repository.publish_artifact_version(self.name, expected_sha256=self.latest.sha256)
         wrote = f"published version {published.version} (sha256 {published.sha256[:12]})"
         done = Outcome(self.name, self.title, f"{self.name}: {wrote}", published=published)
@@ -191,7 +191,12 @@ class Publish:
             return done
         try:
             alias = repository.put_alias(
-                self.name, self.alias, published.version, expected_revision=self.expected_revision or 0, reason=reason
+                self.name,
+                self.alias,
+                published.version,
+                expected_revision=self.expected_revision or 0,
+                reason=reason,
+                override_freeze_reason=override,
             )
         except (VrcError, OSError) as error:
             raise PartialWrite(
@@ -252,9 +257,14 @@ class Move:
             known=self.known,
         )
 
-    def apply(self, repository: Repository, reason: str | None) -> Outcome:
+    def apply(self, repository: Repository, reason: str | None, override: str | None = None) -> Outcome:
         alias = repository.put_alias(
-            self.name, self.alias, self.version, expected_revision=self.expected_revision or 0, reason=reason
+            self.name,
+            self.alias,
+            self.version,
+            expected_revision=self.expected_revision or 0,
+            reason=reason,
+            override_freeze_reason=override,
         )
         return _alias_outcome(self.name, self.title, self.alias, alias, "→")
 
@@ -362,13 +372,14 @@ class Rollback:
         )
         return Check(subject, False, f"{message} — ctrl+r reloads", conflict)
 
-    def apply(self, repository: Repository, reason: str | None) -> Outcome:
+    def apply(self, repository: Repository, reason: str | None, override: str | None = None) -> Outcome:
         result = repository.rollback_alias(
             self.name,
             self.alias,
             to_revision=self.plan.to_revision,
             expected_revision=self.plan.expected_revision,
             reason=reason,
+            override_freeze_reason=override,
         )
         if result is None:
             return Outcome(
@@ -467,7 +478,7 @@ class CanaryStep:
             known=self.known,
         )
 
-    def apply(self, repository: Repository, reason: str | None) -> Outcome:
+    def apply(self, repository: Repository, reason: str | None, override: str | None = None) -> Outcome:
         after = self.after
         result = repository.put_alias(
             self.name,
@@ -477,6 +488,7 @@ class CanaryStep:
             after.secondary_version_weight,
             expected_revision=self.expected_revision,
             reason=reason,
+            override_freeze_reason=override,
         )
         return _alias_outcome(self.name, self.title, self.alias, result, "→")
 

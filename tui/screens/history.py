@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 from textual.worker import Worker, WorkerState
 
+from ..cli.shell import command_for_event
 from ..formatting import error_text, printable
 from ..release import EVENT_COLUMNS, event_values
 from ..widgets.pane import cell
@@ -44,6 +45,13 @@ class AliasHistoryScreen(Screen[None]):
         Binding("escape,q,h", "close", "Close", id="history-close"),
         Binding("R", "refresh", "Refresh", id="history-refresh"),
         Binding("b", "rollback", "Roll back to this", id="history-rollback"),
+        Binding(
+            "y",
+            "copy_command",
+            "Copy command",
+            tooltip="Copy the vrc command that restores this row",
+            id="history-copy",
+        ),
     ]
 
     def __init__(
@@ -55,6 +63,7 @@ class AliasHistoryScreen(Screen[None]):
         clock: Callable[[], datetime],
         tz: tzinfo | None,
         rollback: Callable[[str, int, Callable[[], None]], None] | None = None,
+        cli_args: tuple[str, ...] = (),
     ) -> None:
         super().__init__(classes="history-screen")
         self.repository = repository
@@ -65,6 +74,7 @@ class AliasHistoryScreen(Screen[None]):
         self.events: tuple[AliasEvent, ...] = ()
         self.rollback = rollback
         """Opens the rollback dialog (alias, revision, then); None on a read-only connection."""
+        self.cli_args = cli_args
 
     def compose(self) -> ComposeResult:
         yield Label(
@@ -132,6 +142,26 @@ class AliasHistoryScreen(Screen[None]):
             return
         event = self.events[table.cursor_row]
         self.rollback(self.alias, event.revision, self.action_refresh)
+
+    def row_command(self) -> str | None:
+        """`vrc rollback NAME ALIAS --to-revision N --expected-revision NEWEST` for the row under the cursor."""
+        row = self.query_one(DataTable).cursor_row
+        if not self.events or not 0 <= row < len(self.events):
+            return None
+        return command_for_event(
+            self.artifact,
+            self.alias,
+            self.events[row].revision,
+            expected_revision=self.events[0].revision,
+            repo=self.cli_args,
+        )
+
+    def action_copy_command(self) -> None:
+        command = self.row_command()
+        if command is None:
+            return
+        self.app.copy_to_clipboard(command)
+        self.notify(f"copied: {printable(command)}", title="vrc command", markup=False, timeout=5)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -11,6 +11,7 @@ import mimetypes
 import os
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -20,10 +21,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Label
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from ..cli.shell import command_for
 from ..config import config_path
 from ..connection import Connection
 from ..formatting import error_text, local_time
@@ -41,6 +44,7 @@ from ..messages import (
 from ..modals.canary import CanaryModal
 from ..modals.confirm import ConfirmModal
 from ..modals.download import DownloadModal, DownloadRequest
+from ..modals.freeze import FreezeModal
 from ..modals.promote import PromoteModal
 from ..modals.release import ReleaseContext, ReleaseModal, ReleaseOutcome
 from ..modals.rollback import RollbackModal
@@ -59,6 +63,16 @@ from .history import AliasHistoryScreen
 if TYPE_CHECKING:
     from core import Repository
     from core.models import Alias, Artifact, VersionView
+    from core.planning import OutsideChange
+
+
+@dataclass
+class OutsideChecked(Message):
+    """Whether the alias (as of `key`) was changed outside vrc since its newest event."""
+
+    key: tuple[str, str, int, datetime]
+    change: OutsideChange | None
+
 
 # Alias changes: disabled (and explained) on a read-only connection, like upload and delete.
 RELEASE_WRITE_BINDINGS = [
@@ -70,6 +84,7 @@ RELEASE_WRITE_BINDINGS = [
     ),
     Binding("C", "canary", "Canary", show=False, tooltip="Canary: split, raise, promote or abort", id="canary"),
     Binding("U", "undo_last_change", "Undo", show=False, tooltip="Undo the last alias change made here", id="undo"),
+    Binding("F", "freeze", "Freeze", show=False, tooltip="Freeze or unfreeze the selected alias", id="freeze"),
 ]
 RELEASE_BINDINGS = [
     Binding(
@@ -170,6 +185,8 @@ class MainScreen(Screen[None]):
         super().__init__()
         self.connections = tuple(connections)
         self.connection = self.connections[0]
+        self._outside: dict[tuple[str, str, int, datetime], OutsideChange | None] = {}
+        """Outside-change checks by alias state (a moved alias is a new key, so the answer is never stale)."""
         self.repository: Repository | None = None
         self.clock = clock
         self.tz = tz
@@ -428,14 +445,45 @@ class MainScreen(Screen[None]):
         now = self.clock()
         alias = self.aliases.current
         view = self.versions.current
-        if self.detail_source == "alias" and alias is not None:
-            self.detail.show_alias(alias, now, self.tz)
+        if alias is not None and (self.detail_source == "alias" or view is None):
+            self._show_alias_detail(alias)
         elif view is not None:
             self.detail.show_artifact(view.artifact, view.aliases, now, self.tz, self.versions.fields_note(view))
-        elif alias is not None:
-            self.detail.show_alias(alias, now, self.tz)
         else:
             self.detail.clear()
+
+    # --- outside changes (issue 10): checked for the alias the detail pane shows -----------------
+
+    @staticmethod
+    def _outside_key(alias: Alias) -> tuple[str, str, int, datetime]:
+        """A stored alias state: a new revision or update time asks again."""
+        return (alias.name, alias.alias, alias.revision, alias.update_at)
+
+    def _show_alias_detail(self, alias: Alias) -> None:
+        key = self._outside_key(alias)
+        self.detail.show_alias(alias, self.clock(), self.tz, self._outside.get(key))
+        if key not in self._outside and self.repository is not None:
+            self._check_outside(self.repository, alias)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="outside")
+    def _check_outside(self, repository: Repository, alias: Alias) -> None:
+        try:
+            found = repository.alias_outside_change(alias.name, alias.alias)
+        except Exception as error:  # noqa: BLE001 - only a hint: the panes still show the alias as read
+            log.warning("could not check for an outside change", error=error)
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(OutsideChecked(self._outside_key(alias), found))
+
+    @on(OutsideChecked)
+    def _outside_checked(self, message: OutsideChecked) -> None:
+        self._outside[message.key] = message.change
+        name, alias_name = message.key[0], message.key[1]
+        alias = self.aliases.current
+        if alias is not None and self._outside_key(alias) == message.key:
+            if self.detail.subject == f"{name}#{alias_name}":
+                self.detail.show_alias(alias, self.clock(), self.tz, message.change)
+        self.aliases.mark_outside(alias_name, message.change is not None)
 
     # --- errors: the one place worker failures are shown ---------------------------------------
 
@@ -545,7 +593,9 @@ class MainScreen(Screen[None]):
         if self.repository is None:
             self.notify("Not connected yet.", severity="warning", markup=False)
             return
-        self.app.push_screen(UploadModal(name=self.selected_name or ""), self._upload_chosen)
+        self.app.push_screen(
+            UploadModal(name=self.selected_name or "", cli_args=self.connection.cli_args), self._upload_chosen
+        )
 
     def _upload_chosen(self, request: UploadRequest | None) -> None:
         if request is not None and self.repository is not None:
@@ -585,7 +635,14 @@ class MainScreen(Screen[None]):
             if request is not None and self.repository is not None:
                 self._download(self.repository, artifact.name, artifact.version, request.path, request.overwrite)
 
-        self.app.push_screen(DownloadModal(f"{artifact.name} {artifact.version}", Path.cwd() / filename), chosen)
+        def command(path: Path, force: bool) -> str:
+            return command_for(
+                "download", artifact.name, version=artifact.version, output=str(path), force=force, repo=cli_args
+            )
+
+        cli_args = self.connection.cli_args
+        modal = DownloadModal(f"{artifact.name} {artifact.version}", Path.cwd() / filename, command=command)
+        self.app.push_screen(modal, chosen)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="download")
     def _download(self, repository: Repository, name: str, version: str, path: Path, overwrite: bool) -> None:
@@ -623,6 +680,7 @@ class MainScreen(Screen[None]):
                 "Soft-delete version",
                 f"Soft-delete {name} version {version}? It disappears from listings; the bytes stay in S3.",
                 confirm_label="Delete",
+                command=command_for("delete", name, version=version, repo=self.connection.cli_args),
             ),
             confirmed,
         )
@@ -658,6 +716,7 @@ class MainScreen(Screen[None]):
             settings=self._release_settings(),
             clock=self.clock,
             tz=self.tz,
+            cli_args=self.connection.cli_args,
         )
 
     def _selected_alias(self) -> Alias | None:
@@ -695,6 +754,8 @@ class MainScreen(Screen[None]):
                     aliases.pop(outcome.alias, None)
                 else:
                     aliases[outcome.alias] = outcome.result
+                    # Written through core: any outside change became an event first, so none is left to find.
+                    self._outside[self._outside_key(outcome.result)] = None
             if outcome.revision is not None:
                 self._show_last_change(outcome)
         if context.name != self.selected_name:
@@ -778,6 +839,18 @@ class MainScreen(Screen[None]):
         if context is not None and alias is not None:
             self._open_release(CanaryModal(context, alias))
 
+    def action_freeze(self) -> None:
+        alias = self._selected_alias()
+        if alias is None or self.repository is None:
+            return
+
+        def done(written: Alias | None) -> None:
+            if written is not None:
+                self.select_artifact(written.name, force=True)
+
+        modal = FreezeModal(self.repository, alias, clock=self.clock, tz=self.tz, cli_args=self.connection.cli_args)
+        self.app.push_screen(modal, done)
+
     def action_alias_history(self) -> None:
         alias = self._selected_alias()
         if alias is None or self.repository is None:
@@ -785,7 +858,13 @@ class MainScreen(Screen[None]):
         rollback = None if self.read_only else self._rollback_from_history
         self.app.push_screen(
             AliasHistoryScreen(
-                self.repository, alias.name, alias.alias, clock=self.clock, tz=self.tz, rollback=rollback
+                self.repository,
+                alias.name,
+                alias.alias,
+                clock=self.clock,
+                tz=self.tz,
+                rollback=rollback,
+                cli_args=self.connection.cli_args,
             )
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,12 @@ from .records import Cell, Column, RecordPane, RecordTable
 
 if TYPE_CHECKING:
     from core.models import Alias
+
+FROZEN_MARK = "❄"
+"""Marks a frozen alias (its row, and the pane's banner)."""
+
+OUTSIDE_MARK = "⚠"
+"""Marks an alias changed outside vrc since its newest recorded event."""
 
 ALIAS_COLUMNS = (
     Column("alias", "Alias", 0, min_width=8),
@@ -32,6 +39,7 @@ class AliasTable(RecordTable):
         Binding("C", "screen.canary", "canary", id="alias-canary"),
         Binding("h", "screen.alias_history", "history", id="alias-history-key"),
         Binding("a", "screen.find_alias", "find", id="alias-find"),
+        Binding("F", "screen.freeze", "freeze", id="alias-freeze"),
     ]
 
 
@@ -44,6 +52,8 @@ class AliasPane(RecordPane["Alias"]):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("Aliases", table_id="alias-table", id=id)
+        self.outside: set[str] = set()
+        """Aliases the console found changed outside vrc (checked when one is shown in the detail pane)."""
 
     @property
     def aliases(self) -> tuple[Alias, ...]:
@@ -52,9 +62,32 @@ class AliasPane(RecordPane["Alias"]):
     def key_of(self, record: Alias) -> str:
         return record.alias
 
+    def mark_outside(self, alias: str, changed: bool) -> None:
+        """Mark (or unmark) an alias found changed outside vrc; its row shows ⚠."""
+        before = alias in self.outside
+        if changed:
+            self.outside.add(alias)
+        else:
+            self.outside.discard(alias)
+        record = self.record(alias)
+        if record is not None and before != changed:
+            self.replace(record)
+
+    def show(self, name: str, records: Sequence[Alias], now: datetime, tz: tzinfo | None) -> None:
+        if name != self.artifact_name:
+            self.outside.clear()  # marks are per artifact
+        super().show(name, records, now, tz)
+        frozen = [record.alias for record in records if record.frozen]
+        if frozen:  # the banner: a release on this artifact may be refused
+            self.note = f"{FROZEN_MARK} frozen: {', '.join(frozen)}"
+
     def cells_of(self, record: Alias, now: datetime, tz: tzinfo | None) -> tuple[Cell, ...]:
         return (
-            Cell(record.alias),
+            Cell(
+                record.alias
+                + (f" {FROZEN_MARK}" if record.frozen else "")
+                + (f" {OUTSIDE_MARK}" if record.alias in self.outside else "")
+            ),
             Cell(split_text(record.config), style="alias-table--canary" if record.secondary_version else ""),
             Cell(timestamp(record.update_at, now, tz), short=relative_time(record.update_at, now)),
             Cell(str(record.revision)),

@@ -19,6 +19,7 @@ from .pane import Pane
 
 if TYPE_CHECKING:
     from core.models import Alias, Artifact
+    from core.planning import OutsideChange
 
 Rows = Sequence[tuple[str, str]]
 
@@ -66,7 +67,8 @@ class DetailPane(Pane):
         self._show_rows(f"Detail · {artifact.name} {artifact.version}", rows)
         self.subject = f"{artifact.name}@{artifact.version}"
 
-    def show_alias(self, alias: Alias, now: datetime, tz: tzinfo | None) -> None:
+    def show_alias(self, alias: Alias, now: datetime, tz: tzinfo | None, outside: OutsideChange | None = None) -> None:
+        """`outside`: the alias was changed outside vrc since its newest recorded event."""
         rows: list[tuple[str, str]] = [
             ("alias", alias.alias),
             ("split", split_text(alias.config)),
@@ -80,6 +82,14 @@ class DetailPane(Pane):
             ("by", alias.updated_by or "unknown"),
             ("console", alias.s3path_version.console_url),
         ]
+        if alias.frozen_until is not None:
+            until = timestamp(alias.frozen_until, now, tz)
+            rows[:0] = [
+                ("frozen", f"❄ until {until} by {alias.frozen_by or 'unknown'}"),
+                ("why", alias.frozen_reason or "—"),
+            ]
+        if outside is not None:
+            rows[:0] = [("outside", outside_text(outside, now, tz))]
         self._show_rows(f"Detail · {alias.name} alias {alias.alias}", rows)
         self.subject = f"{alias.name}#{alias.alias}"
 
@@ -107,3 +117,9 @@ class DetailPane(Pane):
         width = text.size.width
         if not width or text.get_content_height(text.size, text.size, width) != text.size.height:
             text.refresh(layout=True)
+
+
+def outside_text(outside: OutsideChange, now: datetime, tz: tzinfo | None) -> str:
+    """'⚠ changed outside vrc at <time>; history before it may be incomplete'."""
+    at = timestamp(outside.update_at, now, tz) if outside.update_at is not None else "an unknown time"
+    return f"⚠ changed outside vrc at {at}; history before it may be incomplete"

@@ -149,7 +149,13 @@ def test_move_shows_the_traffic_checks_the_new_version_and_writes_with_the_revis
     assert (plan.versions, plan.alias, plan.expected_revision) == (("4",), "prod", 4)
     repository = Recorder()
     outcome = move.apply(repository, "ship it")  # type: ignore[arg-type]
-    assert repository.calls == [("put_alias", ("app", "prod", "4"), {"expected_revision": 4, "reason": "ship it"})]
+    assert repository.calls == [
+        (
+            "put_alias",
+            ("app", "prod", "4"),
+            {"expected_revision": 4, "reason": "ship it", "override_freeze_reason": None},
+        )
+    ]
     assert (outcome.alias, outcome.revision) == ("prod", 9) and "prod → v4 100% (revision 9)" in outcome.summary
 
 
@@ -179,7 +185,12 @@ def test_rollback_is_the_planners_result_and_passes_its_revision_to_core() -> No
     assert rollback.checks_plan().versions == ("1",)  # the version that would start serving
     repository = Recorder()
     rollback.apply(repository, None)  # type: ignore[arg-type]
-    assert repository.calls[0][2] == {"to_revision": 3, "expected_revision": 0, "reason": None}
+    assert repository.calls[0][2] == {
+        "to_revision": 3,
+        "expected_revision": 0,
+        "reason": None,
+        "override_freeze_reason": None,
+    }
 
 
 def test_a_rollback_of_a_stale_view_fails_its_alias_check_without_a_request() -> None:
@@ -227,3 +238,11 @@ def test_tui_release_never_imports_textual() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     loaded = set(out.stdout.split())
     assert "textual" not in loaded and "rich" not in loaded
+
+
+def test_an_override_reason_reaches_core() -> None:
+    """A frozen alias: the dialogs and the CLI pass the override reason to core's alias write."""
+    repository = Recorder()
+    move = plan_promote(state(alias("prod", v("3"), 4)), publish=False, alias="prod", version="4")
+    move.apply(repository, "ship it", "hotfix")  # type: ignore[arg-type,union-attr]
+    assert repository.calls[0][2]["override_freeze_reason"] == "hotfix"
