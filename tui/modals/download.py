@@ -73,13 +73,13 @@ class DownloadModal(ModalScreen[DownloadRequest | None]):
     def _show_command(self) -> None:
         command = None
         if self._command is not None:
+            text = self.query_one("#download-path", Input).value
             try:
-                request = validate_download(
-                    self.query_one("#download-path", Input).value,
-                    self._default_path.name,
-                    False,  # replacing an existing file is asked after enter; the command then gains --force
-                )
-            except ValueError:
+                try:
+                    request = validate_download(text, self._default_path.name, overwrite=False)
+                except FileExistsError:  # replacing it is asked after enter: the command to run then has --force
+                    request = validate_download(text, self._default_path.name, overwrite=True)
+            except (ValueError, OSError):
                 pass
             else:
                 command = self._command(request.path, request.overwrite)
