@@ -1064,3 +1064,38 @@ def test_an_alias_moved_by_versioned_is_marked_changed_outside_vrc(demo_reposito
         assert development is not None and "⚠" not in screen.aliases.cells_of(development, DEMO_NOW, UTC)[0].text
 
     drive(release_app(demo_repository), script)
+
+
+def test_rollback_of_an_alias_without_history_offers_a_move_to_the_previous_version(
+    demo_repository: Repository,
+) -> None:
+    # Issue 11: an alias versioned wrote has no history; `b` must not be a dead end.
+    versioned_put_alias(demo_repository, "churn-model", "legacy", 3)
+
+    async def script(pilot: Pilot[None]) -> None:
+        await pilot.press("R")
+        await settle(pilot)
+        await select(pilot, "churn-model", alias="legacy")
+        await pilot.press("b")
+        await settle(pilot)
+        assert isinstance(dialog(pilot), RollbackModal)
+        assert "press m to move legacy to a chosen version instead (v2 proposed)" in status(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        modal = dialog(pilot)
+        assert isinstance(modal, PromoteModal)
+        assert (modal.field("promote-alias").value, modal.field("promote-version").value) == ("legacy", "2")
+        assert "legacy: v3 100% → v2 100%" in str(modal.query_one("#release-change", Label).render())
+        await pilot.press("escape")
+
+    drive(release_app(demo_repository), script)
+    assert demo_repository.get_alias("churn-model", "legacy").version == "3"
+
+
+def test_previous_published_proposes_the_newest_older_version() -> None:
+    from tui.release import previous_published
+
+    assert previous_published(["5", "4", "2", "1"], "4") == "2"
+    assert previous_published(["5", "4"], "LATEST") == "5"
+    assert previous_published(["3"], "3") is None
+    assert previous_published(["3", "2"], "1") == "3"

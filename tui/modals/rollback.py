@@ -6,6 +6,7 @@ is "before the last change"), and `apply` passes the same revision to core, whic
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -17,7 +18,7 @@ from textual.widgets import DataTable, Label
 from core.planning import NoRecordedHistoryError
 
 from ..formatting import timestamp
-from ..release import EVENT_COLUMNS, event_values, split_text
+from ..release import EVENT_COLUMNS, event_values, previous_published, split_text, version_label
 from ..release.proposals import Rollback, plan_rollback_proposal
 from ..widgets.pane import cell
 from .release import ReleaseContext, ReleaseModal, StateLoaded
@@ -43,10 +44,20 @@ class RollbackModal(ReleaseModal[Rollback]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "history_cursor(-1)", show=False, id="rollback-up"),
         Binding("down", "history_cursor(1)", show=False, id="rollback-down"),
+        Binding("m", "move_instead", "Move instead", show=False, id="rollback-move"),
     ]
 
-    def __init__(self, context: ReleaseContext, alias: Alias, *, to_revision: int | None = None) -> None:
+    def __init__(
+        self,
+        context: ReleaseContext,
+        alias: Alias,
+        *,
+        to_revision: int | None = None,
+        move: Callable[[str, str], None] | None = None,
+    ) -> None:
         super().__init__(context)
+        self._move = move
+        """Opens the promote dialog on (alias, version): the way out for an alias with no history."""
         self.alias = alias
         self.history: tuple[AliasEvent, ...] | None = None
         self.to_revision = to_revision
@@ -94,6 +105,8 @@ class RollbackModal(ReleaseModal[Rollback]):
             self.alias = current
         self.query_one("#rollback-now", Label).update(self._now_text())
         self.history = state.history or ()
+        if not self.history and self._move is not None:
+            self.query_one(RollbackTable).focus()  # the way out is the `m` key, which a text field would take
         table = self.query_one(RollbackTable)
         table.clear()
         now = self.context.clock()
@@ -145,9 +158,28 @@ class RollbackModal(ReleaseModal[Rollback]):
         try:
             proposal = plan_rollback_proposal(state, self.alias.alias, to_revision)
         except NoRecordedHistoryError as error:
-            raise ValueError(str(error)) from None
+            proposed = self._move_target()
+            if self._move is None or proposed is None:
+                raise ValueError(str(error)) from None
+            raise ValueError(
+                f"{error} (it was written by another tool): press m to move {self.alias.alias} to a chosen "
+                f"version instead ({version_label(proposed)} proposed)"
+            ) from None
         self._show_outside(proposal)
         return proposal
+
+    def _move_target(self) -> str | None:
+        published = [artifact.version for artifact in self.context.published]
+        return previous_published(published, self.alias.version)
+
+    def action_move_instead(self) -> None:
+        """With no recorded history: promote the alias to the previous published version (editable)."""
+        proposed = self._move_target()
+        if self._move is None or proposed is None or self.history:
+            return
+        move, alias = self._move, self.alias.alias
+        self.dismiss(None)
+        move(alias, proposed)
 
     def _show_outside(self, proposal: Rollback) -> None:
         label = self.query_one("#rollback-outside", Label)

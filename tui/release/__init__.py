@@ -48,6 +48,17 @@ def next_alias(current: str, existing: Sequence[str]) -> str:
     return next((alias for alias in later if alias in existing), current)
 
 
+def previous_published(published: Sequence[str], current: str) -> str | None:
+    """The published version to propose instead of a rollback with no history: the newest one
+    older than `current` (which may be LATEST or unknown), else the newest one that is not it."""
+    numbers = sorted((int(v) for v in published if v.isdigit()), reverse=True)
+    if current.isdigit():
+        older = [n for n in numbers if n < int(current)]
+        if older:
+            return str(older[0])
+    return next((str(n) for n in numbers if str(n) != current), None)
+
+
 def version_label(version: str) -> str:
     """core's label ("v4", "LATEST"); imported on first use so pydantic stays off the startup path."""
     from core.models import version_label as label

@@ -831,7 +831,11 @@ class MainScreen(Screen[None]):
         context = self._release_context()
         alias = self._selected_alias() if context else None
         if context is not None and alias is not None:
-            self._open_release(RollbackModal(context, alias))
+
+            def move(alias_name: str, version: str) -> None:
+                self._open_release(PromoteModal(context, alias=alias_name, version=version))
+
+            self._open_release(RollbackModal(context, alias, move=move))
 
     def action_canary(self) -> None:
         context = self._release_context()
