@@ -250,7 +250,8 @@ def repair_problems(repo: Repository, endpoint_url: str | None, raw: RawState) -
 
     - ``latest_mismatch``: upload again the bytes S3 holds as LATEST (the last upload that reached S3).
     - ``missing_object`` on LATEST: soft-delete LATEST (the next upload restores it).
-    - ``orphan_object`` of a name with no visible version: ``purge_artifact(name)`` again.
+    - ``orphan_object`` of a name with no visible version: ``purge_artifact(name)`` again; beside live
+      versions (no publish in flight once the run is over): delete the object.
     - ``abandoned_publish``: nothing; the claim is invisible and its number is never reused.
     """
     clean = _direct_repo(repo, endpoint_url, ahead=False)
@@ -268,6 +269,11 @@ def repair_problems(repo: Repository, endpoint_url: str | None, raw: RawState) -
             _visible(i) for i in raw.versions.get(problem.name, {}).values()
         ):
             clean.purge_artifact(problem.name)
+        elif problem.kind == "orphan_object":
+            # Beside live versions (a partial purge, then new uploads): the README's manual step, taken
+            # here because the run is over and no publish is in flight: delete the object nobody names.
+            uri = problem.detail.split()[2]
+            raw.s3.delete_object(Bucket=raw.bucket, Key=uri.split("/", 3)[3])
     return checker.check()
 
 
