@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+from faults import new_session
 
 from core import Repository
 
@@ -56,3 +57,16 @@ def make_repo(backend):
 @pytest.fixture
 def repo(make_repo) -> Repository:
     return make_repo()
+
+
+@pytest.fixture
+def shared(moto_server):
+    """Settings for one fresh repository that each thread opens with its own boto3 session."""
+    settings = dict(
+        aws_region="us-east-1",
+        s3_bucket=f"race-{uuid.uuid4().hex[:12]}",
+        dynamodb_table_name=f"race-{uuid.uuid4().hex[:12]}",
+        endpoint_url=moto_server,
+    )
+    Repository(**settings, boto_session=new_session()).bootstrap()
+    return settings

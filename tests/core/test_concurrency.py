@@ -2,7 +2,6 @@
 
 import hashlib
 import threading
-import uuid
 
 import pytest
 from faults import new_session
@@ -16,19 +15,6 @@ FORCED_THREADS = 4
 FORCED_ROUNDS = 4
 ALIAS_THREADS = 4
 ALIAS_ROUNDS = 4
-
-
-@pytest.fixture
-def shared(moto_server):
-    """Settings for one fresh repository that each thread opens with its own boto3 session."""
-    settings = dict(
-        aws_region="us-east-1",
-        s3_bucket=f"race-{uuid.uuid4().hex[:12]}",
-        dynamodb_table_name=f"race-{uuid.uuid4().hex[:12]}",
-        endpoint_url=moto_server,
-    )
-    Repository(**settings, boto_session=new_session()).bootstrap()
-    return settings
 
 
 def run_threads(target, count=THREADS):

@@ -20,18 +20,6 @@ from core import Repository
 SCALE = int(os.environ.get("VRC_RACE_SCALE", "1"))
 
 
-@pytest.fixture
-def shared(moto_server):
-    settings = dict(
-        aws_region="us-east-1",
-        s3_bucket=f"race-{uuid.uuid4().hex[:12]}",
-        dynamodb_table_name=f"race-{uuid.uuid4().hex[:12]}",
-        endpoint_url=moto_server,
-    )
-    Repository(**settings, boto_session=new_session()).bootstrap()
-    return settings
-
-
 def open_repo(settings):
     return Repository(**settings, boto_session=new_session(), operator="tester", use_sts=False)
 
