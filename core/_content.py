@@ -13,7 +13,8 @@ from typing import IO, Any
 
 from . import items as it
 from ._aws import error_code
-from ._storage import MAX_ATTEMPTS, Context, item_from_head
+from ._fence import Fence, read_with_latest
+from ._storage import MAX_ATTEMPTS, Context, cancellation_codes, item_from_head
 from .errors import ArtifactNotFoundError, ConflictError, IntegrityError, InvalidArgumentError
 from .layout import LATEST, VERSION_ZFILL, names_prefix, parse_s3_uri
 from .models import Artifact
@@ -38,7 +39,8 @@ def upload(
 
     When LATEST already holds these bytes nothing is written: (LATEST's item, None).
     """
-    current = ctx.get_item(it.key(name, LATEST))
+    current, fence = read_with_latest(ctx, name)
+    fence.refuse_if_purging(ctx.now())
     if current is not None and it.is_visible(current) and it.get_s(current, "sha256") == sha256:
         # The item alone is not proof: a half-failed upload leaves it describing other bytes.
         if object_sha256(ctx, ctx.key(name, LATEST)) == sha256:
@@ -84,30 +86,30 @@ def upload(
         head = s3.head_object(Bucket=ctx.bucket, Key=key)
         if head.get("Metadata", {}).get("artifact_sha256") == sha256:
             item["etag"] = it.s(head["ETag"])
-    write_latest(ctx, item)
-    return item, reconcile_latest(ctx, name, item)
+    write_latest(ctx, item, fence)
+    return item, reconcile_latest(ctx, name, item, fence)
 
 
-def write_latest(ctx: Context, item: it.Item) -> None:
+def write_latest(ctx: Context, item: it.Item, fence: Fence) -> None:
     """Write LATEST's item, keeping a publisher's claim mark when the content stays the same.
 
     The mark (claim_sha, claim_version, claim_id; see _publish) is how concurrent publishers of
     one content find each other's claim; rewriting the same content (a reconcile after concurrent
-    uploads) must not erase it. New content replaces the item, mark and all. Both writes are
-    idempotent, so a botocore retry after a lost response cannot fail its own condition.
+    uploads) must not erase it. New content replaces the item, mark and all. Each write is a
+    transaction with the name's purge fence as the upload read it (see _fence): a purge that began
+    since then fails it. Both writes are idempotent, so a replay after a lost response cannot fail
+    its own condition.
     """
+    name = item["pk"]["S"]
     for _ in range(MAX_ATTEMPTS):
-        try:
-            ctx.c.dynamodb.put_item(
-                TableName=ctx.table,
-                Item=item,
-                ConditionExpression="attribute_not_exists(claim_sha) OR claim_sha <> :sha",
-                ExpressionAttributeValues={":sha": item["sha256"]},
-            )
+        put = {
+            "TableName": ctx.table,
+            "Item": item,
+            "ConditionExpression": "attribute_not_exists(claim_sha) OR claim_sha <> :sha",
+            "ExpressionAttributeValues": {":sha": item["sha256"]},
+        }
+        if write_fenced(ctx, fence, {"Put": put}):
             return
-        except Exception as exc:
-            if error_code(exc) != "ConditionalCheckFailedException":
-                raise
         fields = {k: v for k, v in item.items() if k not in ("pk", "sk")}
         names = {f"#a{i}": k for i, k in enumerate(fields)}
         values: dict[str, Any] = {f":v{i}": v for i, v in enumerate(fields.values())}
@@ -117,23 +119,37 @@ def write_latest(ctx: Context, item: it.Item) -> None:
         if absent:
             names.update({f"#r{i}": k for i, k in enumerate(absent)})
             update += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(absent)))
-        try:
-            ctx.c.dynamodb.update_item(
-                TableName=ctx.table,
-                Key=it.key(item["pk"]["S"], item["sk"]["S"]),
-                UpdateExpression=update,
-                ConditionExpression="claim_sha = :sha",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-            )
+        same_content = {
+            "TableName": ctx.table,
+            "Key": it.key(name, item["sk"]["S"]),
+            "UpdateExpression": update,
+            "ConditionExpression": "claim_sha = :sha",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+        if write_fenced(ctx, fence, {"Update": same_content}):
             return
-        except Exception as exc:
-            if error_code(exc) != "ConditionalCheckFailedException":
-                raise
-    raise ConflictError(f"writing LATEST of {item['pk']['S']!r} kept conflicting; try again")
+    raise ConflictError(f"writing LATEST of {name!r} kept conflicting; try again")
 
 
-def reconcile_latest(ctx: Context, name: str, written: it.Item) -> it.Item:
+def write_fenced(ctx: Context, fence: Fence, write: dict[str, Any]) -> bool:
+    """Apply one LATEST write with the fence check; False if the write's own condition failed."""
+    try:
+        ctx.c.dynamodb.transact_write_items(TransactItems=[fence.condition(ctx.table), write])
+    except Exception as exc:
+        reasons = cancellation_codes(exc)
+        if reasons is None:
+            raise
+        if reasons[0]:
+            raise ConflictError(
+                f"artifact {fence.name!r} was purged while this upload ran; its item was not written "
+                "and no version lost its bytes: upload again"
+            ) from None
+        return False
+    return True
+
+
+def reconcile_latest(ctx: Context, name: str, written: it.Item, fence: Fence) -> it.Item:
     """Make LATEST's item describe the bytes S3 holds after a concurrent upload overtook ours.
 
     Each uploader re-reads S3 after its own item write and repairs the item until they agree,
@@ -145,7 +161,7 @@ def reconcile_latest(ctx: Context, name: str, written: it.Item) -> it.Item:
         if head.get("Metadata", {}).get("artifact_sha256") == it.get_s(written, "sha256"):
             return written
         repaired = item_from_head(name, LATEST, head, update_at=head["LastModified"])
-        write_latest(ctx, repaired)
+        write_latest(ctx, repaired, fence)
         written = repaired
     return written
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from . import items as it
 from ._aws import error_code, paginate
+from ._fence import begin_purge, end_purge
 from ._storage import (
     MAX_ATTEMPTS,
     Context,
@@ -22,6 +23,7 @@ from ._storage import (
 )
 from .errors import ConflictError, PartialPurgeError, ProtectedVersionError
 from .layout import (
+    FENCE_PK,
     LATEST,
     alias_pk,
     encode_version,
@@ -127,7 +129,17 @@ def purge_artifact(ctx: Context, name: str) -> None:
     A stop anywhere leaves hidden versions or orphan objects, never visible damage; a re-run
     finishes. Raises PartialPurgeError naming what is left, also when another writer re-created
     the artifact meanwhile (then its objects are left alone if that was seen before step 5).
+    Before step 1 the name's purge fence is moved (see _fence): an upload that began before it
+    fails its item write, and none starts until the purge is over.
     """
+    token = begin_purge(ctx, name)
+    try:
+        purge_fenced(ctx, name)
+    finally:
+        end_purge(ctx, name, token)
+
+
+def purge_fenced(ctx: Context, name: str) -> None:
     for _ in range(MAX_ATTEMPTS):
         versions = ctx.query(name)
         if remove_aliases(ctx, name) and hide_versions(ctx, versions):
@@ -237,6 +249,7 @@ def purge_all(ctx: Context) -> None:
             purge_artifact(ctx, name)
         except PartialPurgeError:
             pass  # the sweep below deletes what is left, or reports it
+    # The fences stay (see _fence): an upload in flight must not find "never purged" again.
     doomed = [
         it.key(i["pk"]["S"], i["sk"]["S"])
         for page in paginate(
@@ -247,6 +260,7 @@ def purge_all(ctx: Context) -> None:
             ProjectionExpression="pk, sk",
         )
         for i in page.get("Items", [])
+        if i["pk"]["S"] != FENCE_PK
     ]
     left = [f"item {k['pk']['S']} {k['sk']['S']}" for k in batch_delete(ctx, doomed)]
     if not left:

@@ -15,7 +15,16 @@ from typing import Any
 
 from . import items as it
 from ._aws import Clients, Target, error_code, paginate, translated
-from .layout import TABLE_ATTRIBUTES, TABLE_KEY_SCHEMA, alias_pk, artifact_key, is_reserved_name, names_prefix, s3_uri
+from .layout import (
+    FENCE_PK,
+    TABLE_ATTRIBUTES,
+    TABLE_KEY_SCHEMA,
+    alias_pk,
+    artifact_key,
+    is_reserved_name,
+    names_prefix,
+    s3_uri,
+)
 from .models import Alias, Artifact, ContentReader
 from .validation import RESERVED_METADATA
 
@@ -203,6 +212,8 @@ def table_names(ctx: Context) -> set[str]:
     ):
         for item in page.get("Items", []):
             pk = item["pk"]["S"]
+            if pk == FENCE_PK:
+                continue
             if not is_reserved_name(pk) or "sha256" in item:
                 names.add(pk)
             if "version" in item and pk.startswith("__") and pk.endswith("-alias"):

@@ -152,6 +152,11 @@ TABLE_KEY_SCHEMA = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName"
 TABLE_ATTRIBUTES = [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}]
 
 
+# Partition of the purge fences (one item per purged name, sk = name; see core._fence). No
+# artifact name contains '/', so no artifact's partition can be this one.
+FENCE_PK = "__vrc/purges"
+
+
 def alias_pk(name: str) -> str:
     """Partition key holding an artifact's aliases (versioned's layout)."""
     return f"__{name}-alias"

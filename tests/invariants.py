@@ -29,6 +29,7 @@ from typing import Any
 from faults import new_session, settings_of
 
 from core import Repository, VrcError
+from core.layout import FENCE_PK
 
 
 @dataclass(frozen=True)
@@ -72,9 +73,12 @@ class RawState:
         self.aliases: dict[str, dict[str, dict[str, Any]]] = {}  # name -> alias -> item
         self.history: dict[str, dict[str, list[dict[str, Any]]]] = {}  # name -> alias -> events
         self.objects: dict[str, set[str]] = {}  # name -> object keys
+        self.fences: dict[str, dict[str, Any]] = {}  # name -> purge fence item
         for item in self._scan(repo.dynamodb_table_name):
             pk, sk = item["pk"]["S"], item["sk"]["S"]
-            if pk.startswith("__") and pk.endswith("-alias") and "version" in item:
+            if pk == FENCE_PK:
+                self.fences[sk] = item  # core's purge fences (core._fence): not an artifact
+            elif pk.startswith("__") and pk.endswith("-alias") and "version" in item:
                 self.aliases.setdefault(pk[2 : -len("-alias")], {})[sk] = item
             elif pk.startswith("__") and pk.endswith("-history"):
                 self.history.setdefault(pk[2 : -len("-history")], {}).setdefault(item["alias"]["S"], []).append(item)

@@ -256,7 +256,10 @@ def test_purge_artifact_and_purge_all(repo):
     assert repo.list_aliases("a") == [] and repo.list_alias_history("a", "prod") == []
     repo.purge_all()
     assert repo.list_artifact_names() == []
-    assert repo._c(None).dynamodb.scan(TableName=repo.dynamodb_table_name)["Count"] == 0
+    # Only the purge fences stay (core._fence): one per purged name, no purge running.
+    left = repo._c(None).dynamodb.scan(TableName=repo.dynamodb_table_name)["Items"]
+    assert sorted((i["pk"]["S"], i["sk"]["S"]) for i in left) == [("__vrc/purges", "a"), ("__vrc/purges", "b")]
+    assert not any("purging_until" in i for i in left)
 
 
 # --- aliases ----------------------------------------------------------------------------------

@@ -254,6 +254,90 @@ def test_purge_artifact_with_an_alias_written_before_the_hide_goes_round_again(
     assert item_keys(repo, moto_server, "app") == [] and object_keys(repo, moto_server, "app") == []
 
 
+def run_in_thread(target, *args) -> tuple[threading.Thread, list[BaseException]]:
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            target(*args)
+        except BaseException as exc:  # reported to the test
+            errors.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, errors
+
+
+def wait_for_hold(rule, what: str) -> None:
+    deadline = time.monotonic() + 20
+    while rule.hits == 0:
+        assert time.monotonic() < deadline, f"{what} was never sent"
+        time.sleep(0.02)
+
+
+def assert_latest_has_its_bytes_or_is_gone(repo: Repository) -> None:
+    try:
+        latest = repo.get_artifact_version("app")
+    except ArtifactNotFoundError:
+        return
+    assert latest.get_content() == b"late upload"
+
+
+def test_upload_during_a_purge_cannot_leave_latest_without_bytes(make_faulty_repo, fault_proxy, moto_server):
+    """An upload that starts while purge_artifact is deleting objects must not write a LATEST they delete."""
+    repo = make_faulty_repo(read_timeout=30)  # the held request must not be retried meanwhile
+    published_with_alias(repo, count=2)
+    other = make_faulty_repo(settings_of(repo), operator="other")
+    held = fault_proxy.plan(HOLD, match=lambda r: r.op == "DeleteObjects", times=1, hold_limit=30)
+    thread, errors = run_in_thread(repo.purge_artifact, "app")
+    wait_for_hold(held, "purge_artifact's DeleteObjects")
+    try:
+        other.put_artifact("app", b"late upload")
+    except VrcError:
+        pass  # refused while the purge runs: allowed
+    held.release()
+    thread.join()
+    assert all(isinstance(e, VrcError) for e in errors), errors
+    assert_repository_sound(repo, endpoint_url=moto_server)
+    assert_latest_has_its_bytes_or_is_gone(repo)
+
+
+def test_upload_stalled_across_a_whole_purge_cannot_leave_latest_without_bytes(
+    make_faulty_repo, fault_proxy, moto_server
+):
+    """The upload's object is written, its item write stalls while a whole purge runs, then lands."""
+    repo = make_faulty_repo()
+    published_with_alias(repo, count=2)
+    other = make_faulty_repo(settings_of(repo), operator="other", read_timeout=30)
+    held = fault_proxy.plan(HOLD, match=is_latest_item_write, times=1, hold_limit=30)
+    thread, errors = run_in_thread(other.put_artifact, "app", b"late upload")
+    wait_for_hold(held, "the upload's LATEST item write")
+    repo.purge_artifact("app")
+    held.release()
+    thread.join()
+    assert all(isinstance(e, VrcError) for e in errors), errors
+    assert_repository_sound(repo, endpoint_url=moto_server)
+    assert_latest_has_its_bytes_or_is_gone(repo)
+    other.put_artifact("app", b"late upload")  # once the purge is over, uploads work again
+    assert repo.get_artifact_version("app").get_content() == b"late upload"
+
+
+def test_a_purge_that_died_blocks_uploads_until_it_is_run_again(make_faulty_repo, fault_proxy, moto_server):
+    """A purge whose process died left its mark: uploads are refused (naming the purge), a re-run clears it."""
+    from core import ConflictError, _fence
+
+    repo = make_faulty_repo()
+    published_with_alias(repo, count=1)
+    _fence.begin_purge(repo._ctx(None), "app")  # the purge's first write, then the process died
+    with pytest.raises(ConflictError, match="'app' is being purged"):
+        repo.put_artifact("app", b"late upload")
+    assert repo.get_artifact_version("app").get_content() == b"app release 1"  # nothing was written
+    repo.purge_artifact("app")
+    repo.put_artifact("app", b"late upload")
+    assert repo.get_artifact_version("app").get_content() == b"late upload"
+    assert_repository_sound(repo, endpoint_url=moto_server)
+
+
 # --- 9.3: check() sees artifacts that have DynamoDB items but no S3 objects ------------------
 
 

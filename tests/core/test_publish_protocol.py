@@ -263,7 +263,7 @@ def test_publish_request_counts(repo, make_repo):
 def test_rewriting_latest_with_the_same_content_keeps_the_claim_mark(repo):
     """A reconcile after concurrent uploads rewrites LATEST's item with the same sha256: the claim
     mark must survive it, or a second publisher of that content claims a duplicate version."""
-    from core import _content
+    from core import _content, _fence
     from core import items as it
 
     repo.put_artifact("app", b"model")
@@ -273,7 +273,7 @@ def test_rewriting_latest_with_the_same_content_keeps_the_claim_mark(repo):
     same = {k: v for k, v in before.items() if not k.startswith("claim_")}
     same["update_at"] = {"S": "2030-01-01T00:00:00.000000+0000"}
     same.pop("etag", None)
-    _content.write_latest(ctx, same)
+    _content.write_latest(ctx, same, _fence.read_with_latest(ctx, "app")[1])
     after = raw_items(repo, "app")["LATEST"]
     assert {k: after[k] for k in after if k.startswith("claim_")} == {
         k: before[k] for k in before if k.startswith("claim_")
@@ -289,5 +289,5 @@ def test_rewriting_latest_with_the_same_content_keeps_the_claim_mark(repo):
         metadata={},
         etag=None,
     )
-    _content.write_latest(ctx, other)
+    _content.write_latest(ctx, other, _fence.read_with_latest(ctx, "app")[1])
     assert not [k for k in raw_items(repo, "app")["LATEST"] if k.startswith("claim_")]
