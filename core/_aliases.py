@@ -12,7 +12,7 @@ from typing import Any
 from . import items as it
 from ._storage import MAX_ATTEMPTS, Context, cancellation_codes, cancellation_item
 from .errors import AliasNotFoundError, ArtifactNotFoundError, ConflictError, FrozenError
-from .layout import alias_pk, encode_version_sk, history_pk
+from .layout import alias_pk, encode_version_sk, history_pk, history_sk
 from .models import NOT_CONFIG_CHANGES, Alias, AliasAction, AliasConfig, AliasEvent, FreezeWindow
 from .planning import find_outside_change
 
@@ -204,12 +204,28 @@ def change_alias(
                     }
                 }
             )
+        if newest is not None:
+            # The event this change follows must still be stored: a purge may have removed the
+            # history this repository remembers, and the chain must then start again at 1.
+            ops.append(
+                {
+                    "ConditionCheck": {
+                        "TableName": ctx.table,
+                        "Key": it.key(history_pk(name), history_sk(alias, newest.revision)),
+                        "ConditionExpression": "attribute_exists(pk)",
+                    }
+                }
+            )
         try:
             ctx.c.dynamodb.transact_write_items(TransactItems=ops)
         except Exception as exc:
             codes = cancellation_codes(exc)
             if codes is None:
                 raise
+            if newest is not None and codes[len(ops) - 1] == "ConditionalCheckFailed":
+                newest = UNKNOWN  # the history we followed is gone: learn it again
+                newest_seen.pop(seen_key, None)
+                continue
             first_target = 1 + len(events)
             for version, code in zip(targets, codes[first_target : first_target + len(targets)], strict=True):
                 if code == "ConditionalCheckFailed":
@@ -227,6 +243,7 @@ def change_alias(
                 # else: our first attempt committed and its response was lost (botocore's retry failed on it)
             elif "ConditionalCheckFailed" in codes[1:first_target]:
                 newest = UNKNOWN  # someone recorded an event meanwhile: learn the newest again
+                newest_seen.pop(seen_key, None)
                 continue
             else:
                 time.sleep(random.uniform(0, 0.01 * min(attempt + 1, 10)))

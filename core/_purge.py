@@ -172,10 +172,12 @@ def written_meanwhile(ctx: Context, name: str) -> list[str]:
 def remove_aliases(ctx: Context, name: str) -> bool:
     """Delete every alias of `name` with its history, each alias in one transaction when it has
     fewer than 100 events; False if an alias changed since it was read (read again and retry)."""
+    # Aliases before history: an alias change writes its event with the alias, so history read
+    # after the alias holds every event of the alias as read; a later change fails the condition.
+    aliases = {it.alias_name_of(i): i for i in ctx.alias_items(name)}
     history: dict[str, list[it.Item]] = {}
     for event in ctx.query(history_pk(name), ProjectionExpression="pk, sk, alias"):
         history.setdefault(it.get_s(event, "alias") or event["sk"]["S"].rsplit("#", 1)[0], []).append(event)
-    aliases = {it.alias_name_of(i): i for i in ctx.alias_items(name)}
     for alias in sorted(set(aliases) | set(history)):
         ops: list[dict[str, Any]] = [
             {"Delete": {"TableName": ctx.table, "Key": it.key(e["pk"]["S"], e["sk"]["S"])}}
@@ -190,6 +192,11 @@ def remove_aliases(ctx: Context, name: str) -> bool:
                 "ExpressionAttributeValues": {":u": item["update_at"]},
             }
             ops.append({"Delete": {"TableName": ctx.table, "Key": it.key(alias_pk(name), alias), **condition}})
+        else:
+            # The history of a deleted alias: only while the alias is still absent (a re-creation
+            # since the read wrote an event this purge has not seen).
+            absent = {"ConditionExpression": "attribute_not_exists(pk)"}
+            ops.append({"ConditionCheck": {"TableName": ctx.table, "Key": it.key(alias_pk(name), alias), **absent}})
         # More than 100 operations cannot be one transaction: the oldest events go first.
         head, tail = ops[: max(0, len(ops) - 100)], ops[max(0, len(ops) - 100) :]
         try:

@@ -177,3 +177,61 @@ def test_delete_never_leaves_an_alias_on_a_deleted_version(shared):
 
     run_threads(worker, count=4)
     assert [p for p in seed.check("cfg") if p.kind == "dangling_alias"] == []
+
+
+# --- alias history across a purge (found by the fault stress run) ----------------------------
+
+
+def history_revisions(repo: Repository, name: str, alias: str) -> list[int]:
+    return sorted(e.revision for e in repo.list_alias_history(name, alias))
+
+
+def test_an_alias_recreated_after_a_purge_starts_its_history_again(make_repo):
+    """A repository that deleted an alias remembers its newest event; another one purges the
+    artifact; recreating the alias must start at revision 1, not continue a history that is gone."""
+    first = make_repo()
+    settings = {k: getattr(first, k) for k in ("s3_bucket", "dynamodb_table_name")}
+    other = make_repo(**settings, operator="other")
+    first.put_artifact("app", b"one")
+    first.publish_artifact_version("app")
+    first.put_alias("app", "beta", 1)
+    first.delete_alias("app", "beta")
+    other.purge_artifact("app")
+    other.put_artifact("app", b"two")
+    other.publish_artifact_version("app")
+    first.put_alias("app", "beta", 1)
+    assert history_revisions(first, "app", "beta") == [1]
+    assert first.get_alias("app", "beta").revision == 1
+
+
+def test_a_purge_never_leaves_history_of_an_alias_it_removed(make_repo, monkeypatch):
+    """An alias change lands after the purge read the history but before it read the aliases:
+    the purge must not delete the alias and leave that change's event behind."""
+    from core import _purge
+
+    first = make_repo()
+    settings = {k: getattr(first, k) for k in ("s3_bucket", "dynamodb_table_name")}
+    other = make_repo(**settings, operator="other")
+    for content in (b"one", b"two"):
+        first.put_artifact("app", content)
+        first.publish_artifact_version("app")
+    first.put_alias("app", "prod", 1)
+    original = _purge.Context.query
+    fired: list[str] = []
+
+    def query(self, pk, **kwargs):
+        found = original(self, pk, **kwargs)
+        if pk == "__app-history" and not fired:
+            fired.append(pk)
+            # Lands between the purge's two reads, onto a version the purge has not read (so
+            # hiding the versions it read does not fail and make it go round again).
+            fresh = other.publish_artifact_version("app", force=True)
+            other.put_alias("app", "prod", fresh.version)
+        return found
+
+    monkeypatch.setattr(_purge.Context, "query", query)
+    first.purge_artifact("app")
+    monkeypatch.undo()
+    assert fired
+    assert first.list_aliases("app") == []
+    assert first.list_alias_history("app", "prod") == []
