@@ -6,6 +6,7 @@ Every check raises before any AWS call; messages name the argument and what it m
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from .errors import InvalidArgumentError, InvalidWeightError, ValidationError, WeightTypeError
@@ -122,6 +123,18 @@ def validate_reason(reason: str | None) -> str | None:
     if reason is not None:
         reject_control_characters(reason, "reason")
     return reason.strip() or None if reason else None
+
+
+def validate_freeze(reason: str, until: datetime, now: datetime) -> tuple[str, datetime]:
+    """A freeze's reason (required) and its end in UTC (timezone-aware, after `now`)."""
+    text = validate_reason(reason)
+    if text is None:
+        raise InvalidArgumentError("a freeze needs a reason (who is on it and why)")
+    if not isinstance(until, datetime) or until.tzinfo is None:
+        raise InvalidArgumentError(f"until must be a timezone-aware datetime, got {until!r}")
+    if until <= now:
+        raise InvalidArgumentError(f"until must be in the future, got {until:%Y-%m-%d %H:%M:%S %Z}")
+    return text, until.astimezone(UTC)
 
 
 def alias_config(version: int | str | None, secondary_version: int | str | None, weight: int | None) -> AliasConfig:
