@@ -1,6 +1,8 @@
-"""What a Repository keeps between calls: sessions, caller identities, and what it last saw.
+"""What a Repository keeps between calls and how it reaches AWS for each.
 
-A repository and its views (`Repository.view`) share one `Seen`; each resolves its own caller
+`Plumbing` (a base of Repository) turns a call's `bsm` into a session, clients and a `Context`;
+`Identities` resolves caller identities; `Seen` is what the repository last saw. A repository and
+its views (`Repository.view`) share one `Seen` and one client cache; each resolves its own caller
 identity, since that depends on its operator and use_sts.
 """
 
@@ -10,13 +12,18 @@ import dataclasses
 import enum
 import functools
 import getpass
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from . import _content
 from . import items as it
 from ._aliases import AliasSeen, NewestSeen
-from ._aws import ClientCache
+from ._aws import ClientCache, Clients, Target, translated
 from ._publish import PublishState
+from ._storage import Context
 from .errors import InvalidArgumentError, ReadOnlyError
 
 if TYPE_CHECKING:
@@ -53,6 +60,64 @@ def session_of(bsm: Any) -> boto3.Session:
             f"bsm must be a boto3.Session or have a boto_ses attribute, got {type(bsm).__name__}"
         )
     return session
+
+
+class Plumbing:
+    """How a Repository reaches AWS for one call: the session and clients of its `bsm`, and its `Context`.
+
+    Repository declares the settings below as its fields and sets the private attributes.
+    """
+
+    aws_region: str
+    s3_bucket: str
+    s3_prefix: str
+    dynamodb_table_name: str
+    suffix: str
+    boto_session: Any
+    clock: Callable[[], datetime] | None
+    _clients: ClientCache
+    _target: Target
+    _lock: threading.Lock
+
+    def _now(self) -> datetime:
+        return self.clock() if self.clock else datetime.now(UTC)
+
+    def _session(self, bsm: Any) -> boto3.Session:
+        if bsm is not None:
+            return session_of(bsm)
+        if self.boto_session is None:
+            with self._lock:
+                if self.boto_session is None:
+                    import boto3
+
+                    self.boto_session = boto3.Session(region_name=self.aws_region)
+        return self.boto_session
+
+    def _c(self, bsm: Any) -> Clients:
+        return self._clients.get(self._session(bsm))
+
+    def _ctx(self, bsm: Any) -> Context:
+        """What the protocol modules need for one call on `bsm`'s clients."""
+        return Context(
+            c=self._c(bsm),
+            table=self.dynamodb_table_name,
+            bucket=self.s3_bucket,
+            prefix=self.s3_prefix,
+            suffix=self.suffix,
+            now=self._now,
+            reader=self._read_uri,
+            target=self._target,
+        )
+
+    @contextmanager
+    def _call(self, bsm: Any, action: str) -> Iterator[Context]:
+        """`bsm`'s context, with botocore failures in the block translated into core errors naming `action`."""
+        ctx = self._ctx(bsm)
+        with translated(self._target, action):
+            yield ctx
+
+    def _read_uri(self, uri: str, sha256: str | None, bsm: Any) -> bytes:
+        return _content.read_uri(self._ctx(bsm), uri, sha256)
 
 
 class Identities:

@@ -3,7 +3,8 @@
 A façade: it validates arguments, holds the caches (`_state`: what it last saw of aliases and
 publishes, the caller's identity) and delegates each protocol to its module: `_content` (upload,
 read, download), `_reads` (versions, names), `_publish`, `_aliases` (reads, changes, history,
-rollback), `_purge` (delete, purge) and `_check`, all over `_storage.Context`.
+rollback), `_purge` (delete, purge) and `_check`, all over a `_storage.Context` that its base
+`_state.Plumbing` builds for each call.
 """
 
 from __future__ import annotations
@@ -12,20 +13,19 @@ import dataclasses
 import functools
 import os
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
-from typing import IO, TYPE_CHECKING, Any, cast
+from collections.abc import Callable
+from datetime import datetime
+from typing import IO, Any, cast
 
 from . import _aliases, _check, _content, _publish, _purge, _reads, _state, _storage
-from ._aws import ClientCache, Clients, Target, translated
+from ._aws import ClientCache, Target
 from ._check import ABANDONED_AFTER
 from ._content import CHUNK, MULTIPART_THRESHOLD, Content
 from ._purge import PurgeResult
-from ._state import UNCHANGED, Unchanged, writes
-from ._storage import MAX_ATTEMPTS, Context
+from ._state import UNCHANGED, Plumbing, Unchanged, writes
+from ._storage import MAX_ATTEMPTS
 from .deadline import Deadline
-from .errors import AliasNotFoundError, InvalidArgumentError, InvalidNameError
+from .errors import AliasNotFoundError, InvalidArgumentError
 from .layout import (
     LATEST,
     encode_version_sk,
@@ -34,12 +34,13 @@ from .layout import (
     validate_existing_name,
     validate_name,
 )
-from .models import Alias, AliasAction, AliasConfig, AliasEvent, Artifact, Problem, VersionView
+from .models import Alias, AliasEvent, Artifact, Problem, VersionView
 from .planning import OutsideChange
 from .redact import redact_secrets
 from .validation import (
     RESERVED_METADATA,
     alias_config,
+    is_new_name,
     validate_age,
     validate_content_type,
     validate_count,
@@ -49,9 +50,6 @@ from .validation import (
     validate_metadata,
     validate_tags,
 )
-
-if TYPE_CHECKING:
-    import boto3
 
 __all__ = [
     "ABANDONED_AFTER",
@@ -72,7 +70,7 @@ DEFAULT_TABLE_NAME = "versioned-artifacts"
 
 
 @dataclasses.dataclass
-class Repository:
+class Repository(Plumbing):
     """Versioned artifacts in S3 with metadata in DynamoDB; compatible with versioned 1.0.1.
 
     Every method takes an optional `bsm`: a boto3.Session or an object with a `boto_ses`
@@ -103,7 +101,7 @@ class Repository:
         self._identities = _state.Identities()
         self._seen = _state.Seen()
 
-    # --- plumbing ---------------------------------------------------------------------------
+    # --- location and views ------------------------------------------------------------------
 
     def location(self) -> str:
         """Human description: s3://bucket/prefix · table · region[ · endpoint]."""
@@ -137,46 +135,6 @@ class Repository:
         view = dataclasses.replace(self, boto_session=self._session(None), **changes)
         view._clients, view._seen = self._clients, self._seen
         return view
-
-    def _now(self) -> datetime:
-        return self.clock() if self.clock else datetime.now(UTC)
-
-    def _session(self, bsm: Any) -> boto3.Session:
-        if bsm is not None:
-            return _state.session_of(bsm)
-        if self.boto_session is None:
-            with self._lock:
-                if self.boto_session is None:
-                    import boto3
-
-                    self.boto_session = boto3.Session(region_name=self.aws_region)
-        return self.boto_session
-
-    def _c(self, bsm: Any) -> Clients:
-        return self._clients.get(self._session(bsm))
-
-    def _ctx(self, bsm: Any) -> Context:
-        """What the protocol modules need for one call on `bsm`'s clients."""
-        return Context(
-            c=self._c(bsm),
-            table=self.dynamodb_table_name,
-            bucket=self.s3_bucket,
-            prefix=self.s3_prefix,
-            suffix=self.suffix,
-            now=self._now,
-            reader=self._read_uri,
-            target=self._target,
-        )
-
-    @contextmanager
-    def _call(self, bsm: Any, action: str) -> Iterator[Context]:
-        """`bsm`'s context, with botocore failures in the block translated into core errors naming `action`."""
-        ctx = self._ctx(bsm)
-        with translated(self._target, action):
-            yield ctx
-
-    def _read_uri(self, uri: str, sha256: str | None, bsm: Any) -> bytes:
-        return _content.read_uri(self._ctx(bsm), uri, sha256)
 
     # --- bootstrap ----------------------------------------------------------------------------
 
@@ -213,12 +171,7 @@ class Repository:
         Concurrent uploads resolve last-writer-wins, and LATEST's item always ends up describing
         the bytes S3 holds.
         """
-        try:
-            validate_name(name)
-            existing_only = False
-        except InvalidNameError:
-            validate_existing_name(name)  # names that break the key layout are refused outright
-            existing_only = True
+        existing_only = not is_new_name(name)
         user_metadata = validate_metadata(metadata)
         tag_set = validate_tags(tags)
         validate_content_type(content_type)
@@ -369,7 +322,7 @@ class Repository:
         validate_existing_name(name)
         validate_alias(alias)
         config = alias_config(version, secondary_version, secondary_version_weight)
-        request = self._alias_request(config, None, expected_revision, reason, override_freeze_reason, bsm)
+        request = _aliases.request(config, None, expected_revision, reason, override_freeze_reason, self._actor(bsm))
         # A change to a configuration (not a deletion) always returns the alias.
         return cast(Alias, self._change_alias(name, alias, request, bsm))
 
@@ -414,7 +367,7 @@ class Repository:
         """Delete an alias (recorded in its history); deleting a missing alias writes nothing."""
         validate_existing_name(name)
         validate_alias(alias)
-        request = self._alias_request(None, None, expected_revision, reason, override_freeze_reason, bsm)
+        request = _aliases.request(None, None, expected_revision, reason, override_freeze_reason, self._actor(bsm))
         self._change_alias(name, alias, request, bsm)
 
     def list_alias_history(self, name: str, alias: str, limit: int = 50, bsm: Any = None) -> list[AliasEvent]:
@@ -450,10 +403,11 @@ class Repository:
         validate_alias(alias)
         if to_revision is not None:
             validate_count("to_revision", to_revision, minimum=1)
-        request = self._alias_request(None, "rollback", expected_revision, reason, override_freeze_reason, bsm)
+        request = _aliases.request(
+            None, "rollback", expected_revision, reason, override_freeze_reason, self._actor(bsm)
+        )
         seen = self._seen
-        ctx = self._ctx(bsm)
-        return _aliases.rollback(ctx, seen.aliases, seen.alias_newest, name, alias, request, to_revision)
+        return _aliases.rollback(self._ctx(bsm), seen.aliases, seen.alias_newest, name, alias, request, to_revision)
 
     @writes
     def freeze(
@@ -474,7 +428,7 @@ class Repository:
         validate_existing_name(name)
         validate_alias(alias)
         text, until = validate_freeze(reason, until, self._now())
-        request = self._alias_request(None, "freeze", expected_revision, text, None, bsm, freeze_until=until)
+        request = _aliases.request(None, "freeze", expected_revision, text, None, self._actor(bsm), freeze_until=until)
         return cast(Alias, self._change_alias(name, alias, request, bsm))
 
     @writes
@@ -489,22 +443,12 @@ class Repository:
         """End an alias's freeze now (recorded as an "unfreeze" event); an alias not frozen is returned unchanged."""
         validate_existing_name(name)
         validate_alias(alias)
-        request = self._alias_request(None, "unfreeze", expected_revision, reason, None, bsm)
+        request = _aliases.request(None, "unfreeze", expected_revision, reason, None, self._actor(bsm))
         return cast(Alias, self._change_alias(name, alias, request, bsm))
 
-    def _alias_request(
-        self,
-        after: AliasConfig | None,
-        action: AliasAction | None,
-        expected_revision: int | None,
-        reason: str | None,
-        override_freeze_reason: str | None,
-        bsm: Any,
-        freeze_until: datetime | None = None,
-    ) -> _aliases.Request:
-        """Validate a change's common arguments (before any AWS call but the caller's identity)."""
-        actor = functools.partial(self.caller_identity, bsm)
-        return _aliases.request(after, action, expected_revision, reason, override_freeze_reason, actor, freeze_until)
+    def _actor(self, bsm: Any) -> Callable[[], str]:
+        """The caller identity, resolved when a change's arguments have been validated."""
+        return functools.partial(self.caller_identity, bsm)
 
     def _change_alias(self, name: str, alias: str, request: _aliases.Request, bsm: Any) -> Alias | None:
         """Apply one change (see `_aliases.change_alias`) from what this repository last saw of the alias."""

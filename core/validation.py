@@ -9,12 +9,23 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from .errors import InvalidArgumentError, InvalidWeightError, ValidationError, WeightTypeError
-from .layout import encode_version, reject_control_characters, validate_weight
+from .errors import InvalidArgumentError, InvalidNameError, InvalidWeightError, ValidationError, WeightTypeError
+from .layout import encode_version, reject_control_characters, validate_existing_name, validate_name, validate_weight
 from .models import AliasConfig
 
 # S3 metadata keys core writes itself; users may not set them.
 RESERVED_METADATA = ("artifact_name", "artifact_sha256")
+
+
+def is_new_name(name: str) -> bool:
+    """Whether core may create `name` (validate_name). False for a name only versioned would have
+    created (e.g. `_build`): writable where it already has items. InvalidNameError if it breaks the key layout."""
+    try:
+        validate_name(name)
+        return True
+    except InvalidNameError:
+        validate_existing_name(name)  # names that break the key layout are refused outright
+        return False
 
 
 def validate_metadata(metadata: dict[str, str] | None, what: str = "metadata") -> dict[str, str]:
