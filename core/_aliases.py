@@ -1,4 +1,4 @@
-"""Alias changes: each change and its history event in one DynamoDB transaction; history; rollback."""
+"""Alias changes: each change and its history event in one DynamoDB transaction; reads, history, rollback."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import dataclasses
 import enum
 import random
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +15,8 @@ from ._storage import MAX_ATTEMPTS, Context, cancellation_codes, cancellation_it
 from .errors import AliasNotFoundError, ArtifactNotFoundError, ConflictError, FrozenError
 from .layout import alias_pk, encode_version_sk, history_pk, history_sk
 from .models import NOT_CONFIG_CHANGES, Alias, AliasAction, AliasConfig, AliasEvent, FreezeWindow
-from .planning import find_outside_change
+from .planning import OutsideChange, find_outside_change, plan_rollback
+from .validation import validate_count, validate_reason
 
 # What a repository last saw of each (name, alias): the alias item, or None for "no alias".
 AliasSeen = dict[tuple[str, str], it.Item | None]
@@ -47,6 +49,32 @@ class Request:
     override_freeze_reason: str | None = None
     freeze: FreezeWindow | None = None
     """The new freeze window of a "freeze"."""
+
+
+def request(
+    after: AliasConfig | None,
+    action: AliasAction | None,
+    expected_revision: int | None,
+    reason: str | None,
+    override_freeze_reason: str | None,
+    actor: Callable[[], str],
+    freeze_until: datetime | None = None,
+) -> Request:
+    """A change's common arguments validated, then its actor resolved (the only call that may reach AWS)."""
+    if expected_revision is not None:
+        validate_count("expected_revision", expected_revision)
+    reason = validate_reason(reason)
+    override = validate_reason(override_freeze_reason)
+    who = actor()
+    return Request(
+        after=after,
+        action=action,
+        actor=who,
+        reason=reason,
+        expected_revision=expected_revision,
+        override_freeze_reason=override,
+        freeze=None if freeze_until is None else FreezeWindow(until=freeze_until, by=who, reason=reason or ""),
+    )
 
 
 def change_alias(
@@ -255,6 +283,60 @@ def change_alias(
     raise ConflictError(f"alias {alias!r} of {name!r} kept changing; try again")
 
 
+def read_alias(ctx: Context, seen: AliasSeen, name: str, alias: str) -> it.Item | None:
+    """The stored alias item (None: no alias), remembered in `seen`."""
+    item = ctx.get_item(it.key(alias_pk(name), alias))
+    if item is not None and "version" not in item:
+        item = None  # an artifact item versioned let into this partition, not an alias
+    seen[(name, alias)] = item
+    return item
+
+
+def list_aliases(ctx: Context, seen: AliasSeen, name: str) -> list[Alias]:
+    """Every alias of an artifact (one query), each remembered in `seen`."""
+    found = ctx.alias_items(name)
+    for item in found:
+        seen[(name, it.alias_name_of(item))] = item
+    return [ctx.alias(name, item) for item in found]
+
+
+def outside_change(
+    ctx: Context, seen: AliasSeen, newest_seen: NewestSeen, name: str, alias: str
+) -> OutsideChange | None:
+    """How the stored alias differs from what its newest event left (two reads); both are remembered."""
+    item = read_alias(ctx, seen, name, alias)
+    found = history_items(ctx, name, alias, 1)
+    newest = it.event_from(name, found[0]) if found else None
+    newest_seen[(name, alias)] = (item, newest)
+    return find_outside_change(None if item is None else ctx.alias(name, item), newest)
+
+
+def rollback(
+    ctx: Context,
+    seen: AliasSeen,
+    newest_seen: NewestSeen,
+    name: str,
+    alias: str,
+    request: Request,
+    to_revision: int | None,
+) -> Alias | None:
+    """Plan the rollback (`core.planning.plan_rollback`) from the history and the alias read now, and apply it.
+
+    The change is pinned to the alias just read, so a change in between fails with ConflictError.
+    """
+    with ctx.aws(f"list_alias_history {name!r} {alias!r}"):
+        history = alias_history(ctx, name, alias, 1000)
+    with ctx.aws(f"rollback_alias {name!r} {alias!r}"):
+        item = read_alias(ctx, seen, name, alias)
+    plan = plan_rollback(None if item is None else ctx.alias(name, item), history, to_revision, name=name, alias=alias)
+    request = dataclasses.replace(request, after=plan.target)
+    try:
+        with ctx.aws(f"change alias {alias!r} of {name!r}"):
+            return change_alias(ctx, seen, newest_seen, name, alias, request, before=item, newest=history[0])
+    except ArtifactNotFoundError as exc:
+        raise ArtifactNotFoundError(f"cannot roll back alias {alias!r} of {name!r} to {plan.label}: {exc}") from exc
+
+
 def committed_earlier(ctx: Context, alias_op: dict[str, Any], stored: it.Item | None, events: list[AliasEvent]) -> bool:
     """Whether the alias now holds exactly what this transaction writes, with its events recorded.
 
@@ -348,6 +430,11 @@ def history_items(ctx: Context, name: str, alias: str, limit: int) -> list[it.It
         ConsistentRead=True,
     )
     return page.get("Items", [])
+
+
+def alias_history(ctx: Context, name: str, alias: str, limit: int) -> list[AliasEvent]:
+    """The newest `limit` events of an alias, newest first."""
+    return [it.event_from(name, item) for item in history_items(ctx, name, alias, limit)]
 
 
 def classify(before: AliasConfig | None, after: AliasConfig | None) -> AliasAction:

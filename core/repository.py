@@ -1,63 +1,55 @@
 """Repository: the only place that talks to S3 and DynamoDB.
 
-A façade: it validates arguments, holds the caches (what it last saw of aliases and publishes,
-the caller's identity) and delegates each protocol to its module: `_content` (upload, read,
-download), `_publish`, `_aliases` (changes, history, rollback), `_purge` (delete, purge) and
-`_check`, all over `_storage.Context`.
+A façade: it validates arguments, holds the caches (`_state`: what it last saw of aliases and
+publishes, the caller's identity) and delegates each protocol to its module: `_content` (upload,
+read, download), `_reads` (versions, names), `_publish`, `_aliases` (reads, changes, history,
+rollback), `_purge` (delete, purge) and `_check`, all over a `_storage.Context` that its base
+`_state.Plumbing` builds for each call.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import enum
 import functools
-import getpass
 import os
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
-from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
+from collections.abc import Callable
+from datetime import datetime
+from typing import IO, Any, cast
 
-from . import _aliases, _check, _content, _publish, _purge, _storage
-from . import items as it
-from ._aws import ClientCache, Clients, Target, translated
+from . import _aliases, _check, _content, _publish, _purge, _reads, _state, _storage
+from ._aws import ClientCache, Target
 from ._check import ABANDONED_AFTER
 from ._content import CHUNK, MULTIPART_THRESHOLD, Content
-from ._publish import PublishState
 from ._purge import PurgeResult
-from ._storage import MAX_ATTEMPTS, Context
+from ._state import UNCHANGED, Plumbing, Unchanged, writes
+from ._storage import MAX_ATTEMPTS
 from .deadline import Deadline
-from .errors import AliasNotFoundError, ArtifactNotFoundError, InvalidArgumentError, InvalidNameError, ReadOnlyError
+from .errors import AliasNotFoundError, InvalidArgumentError
 from .layout import (
     LATEST,
-    alias_pk,
-    encode_version,
     encode_version_sk,
-    is_reserved_name,
     reject_control_characters,
     validate_alias,
     validate_existing_name,
     validate_name,
 )
-from .models import Alias, AliasAction, AliasConfig, AliasEvent, Artifact, FreezeWindow, Problem, VersionView
-from .planning import OutsideChange, find_outside_change, plan_rollback
+from .models import Alias, AliasEvent, Artifact, Problem, VersionView
+from .planning import OutsideChange
 from .redact import redact_secrets
 from .validation import (
     RESERVED_METADATA,
     alias_config,
+    is_new_name,
     validate_age,
     validate_content_type,
     validate_count,
     validate_expected_sha256,
+    validate_freeze,
     validate_limit,
     validate_metadata,
-    validate_reason,
     validate_tags,
 )
-
-if TYPE_CHECKING:
-    import boto3
 
 __all__ = [
     "ABANDONED_AFTER",
@@ -73,34 +65,12 @@ __all__ = [
     "Repository",
 ]
 
-F = TypeVar("F", bound=Callable[..., Any])
-
 DEFAULT_S3_PREFIX = "versioned-artifacts"
 DEFAULT_TABLE_NAME = "versioned-artifacts"
 
 
-class _Unchanged(enum.Enum):
-    UNCHANGED = enum.auto()
-
-
-# Repository.view's default for a setting the view keeps.
-UNCHANGED = _Unchanged.UNCHANGED
-
-
-def _writes(method: F) -> F:
-    """Refuse the call with ReadOnlyError, before any AWS call, on a read-only repository."""
-
-    @functools.wraps(method)
-    def guarded(self: Repository, *args: Any, **kwargs: Any) -> Any:
-        if self.read_only:
-            raise ReadOnlyError(f"{method.__name__} refused: repository {self.location()} is open read-only")
-        return method(self, *args, **kwargs)
-
-    return guarded  # type: ignore[return-value]
-
-
 @dataclasses.dataclass
-class Repository:
+class Repository(Plumbing):
     """Versioned artifacts in S3 with metadata in DynamoDB; compatible with versioned 1.0.1.
 
     Every method takes an optional `bsm`: a boto3.Session or an object with a `boto_ses`
@@ -128,12 +98,10 @@ class Repository:
             self.aws_region, self.s3_bucket, self.dynamodb_table_name, self.endpoint_url, self.deadline
         )
         self._lock = threading.Lock()
-        self._identity: dict[int, str] = {}
-        self._alias_seen: _aliases.AliasSeen = {}
-        self._alias_newest: _aliases.NewestSeen = {}
-        self._publish_seen: dict[str, PublishState] = {}
+        self._identities = _state.Identities()
+        self._seen = _state.Seen()
 
-    # --- plumbing ---------------------------------------------------------------------------
+    # --- location and views ------------------------------------------------------------------
 
     def location(self) -> str:
         """Human description: s3://bucket/prefix · table · region[ · endpoint]."""
@@ -149,10 +117,10 @@ class Repository:
     def view(
         self,
         *,
-        clock: Callable[[], datetime] | None | _Unchanged = UNCHANGED,
-        operator: str | None | _Unchanged = UNCHANGED,
-        use_sts: bool | _Unchanged = UNCHANGED,
-        read_only: bool | _Unchanged = UNCHANGED,
+        clock: Callable[[], datetime] | None | Unchanged = UNCHANGED,
+        operator: str | None | Unchanged = UNCHANGED,
+        use_sts: bool | Unchanged = UNCHANGED,
+        read_only: bool | Unchanged = UNCHANGED,
     ) -> Repository:
         """The same repository with another clock, operator, use_sts or read_only.
 
@@ -165,89 +133,26 @@ class Repository:
             if value is not UNCHANGED
         }
         view = dataclasses.replace(self, boto_session=self._session(None), **changes)
-        view._clients = self._clients
-        view._alias_seen = self._alias_seen
-        view._alias_newest = self._alias_newest
-        view._publish_seen = self._publish_seen
+        view._clients, view._seen = self._clients, self._seen
         return view
-
-    def _now(self) -> datetime:
-        return self.clock() if self.clock else datetime.now(UTC)
-
-    def _session(self, bsm: Any) -> boto3.Session:
-        if bsm is None:
-            if self.boto_session is None:
-                with self._lock:
-                    if self.boto_session is None:
-                        import boto3
-
-                        self.boto_session = boto3.Session(region_name=self.aws_region)
-            return self.boto_session
-        session = getattr(bsm, "boto_ses", bsm)
-        if not hasattr(session, "client"):
-            raise InvalidArgumentError(
-                f"bsm must be a boto3.Session or have a boto_ses attribute, got {type(bsm).__name__}"
-            )
-        return session
-
-    def _c(self, bsm: Any) -> Clients:
-        return self._clients.get(self._session(bsm))
-
-    def _ctx(self, bsm: Any) -> Context:
-        """What the protocol modules need for one call on `bsm`'s clients."""
-        return Context(
-            c=self._c(bsm),
-            table=self.dynamodb_table_name,
-            bucket=self.s3_bucket,
-            prefix=self.s3_prefix,
-            suffix=self.suffix,
-            now=self._now,
-            reader=self._read_uri,
-            target=self._target,
-        )
-
-    @contextmanager
-    def _aws(self, action: str) -> Iterator[None]:
-        with translated(self._target, action):
-            yield
-
-    def _read_uri(self, uri: str, sha256: str | None, bsm: Any) -> bytes:
-        return _content.read_uri(self._ctx(bsm), uri, sha256)
-
-    def _forget_latest(self, name: str) -> None:
-        self._publish_seen.pop(name, None)
 
     # --- bootstrap ----------------------------------------------------------------------------
 
-    @_writes
+    @writes
     def bootstrap(self, bsm: Any = None) -> None:
         """Create the bucket and the table (on-demand billing) if they do not exist."""
-        ctx = self._ctx(bsm)
-        with self._aws("bootstrap"):
+        with self._call(bsm, "bootstrap") as ctx:
             _storage.bootstrap(ctx, self.aws_region)
 
     # --- identity ---------------------------------------------------------------------------
 
     def caller_identity(self, bsm: Any = None) -> str:
         """The STS caller ARN when it can be had, else the configured operator name."""
-        session = self._session(bsm)
-        known = self._identity.get(id(session))
-        if known is not None:
-            return known
-        identity = None
-        if self.use_sts:
-            try:
-                identity = self._clients.get(session).sts.get_caller_identity()["Arn"]
-            except Exception:  # noqa: BLE001 - any failure means "use the operator name"
-                identity = None
-        if identity is None:
-            identity = self.operator or _login_name()
-        self._identity[id(session)] = identity
-        return identity
+        return self._identities.of(self._session(bsm), self._clients, self.use_sts, self.operator)
 
     # --- artifacts ----------------------------------------------------------------------------
 
-    @_writes
+    @writes
     def put_artifact(
         self,
         name: str,
@@ -266,50 +171,36 @@ class Repository:
         Concurrent uploads resolve last-writer-wins, and LATEST's item always ends up describing
         the bytes S3 holds.
         """
-        try:
-            validate_name(name)
-            existing_only = False
-        except InvalidNameError:
-            validate_existing_name(name)  # names that break the key layout are refused outright
-            existing_only = True
+        existing_only = not is_new_name(name)
         user_metadata = validate_metadata(metadata)
         tag_set = validate_tags(tags)
         validate_content_type(content_type)
         ctx = self._ctx(bsm)
         if existing_only:
             # versioned accepted any name; the ones it created stay writable, but core creates none.
-            with self._aws(f"put_artifact {name!r}"):
+            with ctx.aws(f"put_artifact {name!r}"):
                 if not _storage.has_items(ctx, name):
                     validate_name(name)
         with _content.open_content(content) as stream:
             sha256, size = _content.hash_stream(stream)
-            with self._aws(f"put_artifact {name!r}"):
+            with ctx.aws(f"put_artifact {name!r}"):
                 item, final = _content.upload(ctx, name, stream, sha256, size, content_type, user_metadata, tag_set)
-        if final is None:
-            return ctx.artifact(item)  # LATEST already holds these bytes
-        seen = self._publish_seen.get(name)
-        if seen is not None:
-            # The next publish may claim without reading: its claim re-checks LATEST's sha256.
-            self._publish_seen[name] = PublishState(latest=final, newest=seen.newest)
+        if final is not None:  # None: LATEST already held these bytes
+            self._seen.uploaded(name, final)
         return ctx.artifact(item)
 
     def get_artifact_version(self, name: str, version: int | str | None = None, bsm: Any = None) -> Artifact:
         """One version (default LATEST); ArtifactNotFoundError if missing or deleted."""
         validate_existing_name(name)
         sk = encode_version_sk(version)
-        ctx = self._ctx(bsm)
-        with self._aws(f"get_artifact_version {name!r}"):
-            item = ctx.get_item(it.key(name, sk))
-        if item is None or not it.is_visible(item):
-            raise ArtifactNotFoundError(f"artifact {name!r} version {encode_version(version)} not found")
-        return ctx.artifact(item)
+        with self._call(bsm, f"get_artifact_version {name!r}") as ctx:
+            return _reads.version(ctx, name, sk)
 
     def list_artifact_versions(self, name: str, where: dict[str, str] | None = None, bsm: Any = None) -> list[Artifact]:
         """LATEST first, then newest first; `where` keeps versions whose metadata has those values."""
         validate_existing_name(name)
         where = validate_metadata(where, what="where") if where else {}
-        ctx = self._ctx(bsm)
-        with self._aws(f"list_artifact_versions {name!r}"):
+        with self._call(bsm, f"list_artifact_versions {name!r}") as ctx:
             found = _storage.list_versions(ctx, name, where)
         return [ctx.artifact(item) for item in found]
 
@@ -321,43 +212,21 @@ class Repository:
         """Versions with the aliases pointing at each, and the aliases themselves: two queries in all."""
         versions = self.list_artifact_versions(name, bsm=bsm)
         aliases = self.list_aliases(name, bsm=bsm)
-        pointing: dict[str, list[str]] = {}
-        for alias in aliases:
-            pointing.setdefault(alias.version, []).append(alias.alias)
-            if alias.secondary_version is not None:
-                pointing.setdefault(alias.secondary_version, []).append(alias.alias)
-        views = [VersionView(artifact=a, aliases=tuple(sorted(pointing.get(a.version, ())))) for a in versions]
-        return views, aliases
+        return _reads.version_views(versions, aliases), aliases
 
     def head_version(self, artifact: Artifact, bsm: Any = None) -> Artifact:
         """`artifact` completed from its S3 object with one HEAD: the size, content type and metadata
         that items written by versioned 1.0.1 lack. Fields the item has are kept."""
-        location = artifact.s3path
-        with self._aws(f"head {artifact.s3uri}"):
-            head = self._c(bsm).s3.head_object(Bucket=location.bucket, Key=location.key)
-        stored = {k: v for k, v in head.get("Metadata", {}).items() if k not in RESERVED_METADATA}
-        completed = artifact.model_copy(
-            update={
-                "size": artifact.size if artifact.size is not None else head.get("ContentLength"),
-                "content_type": artifact.content_type or head.get("ContentType"),
-                "metadata": artifact.metadata or stored,
-            }
-        )
-        return completed._bind(self._read_uri)  # type: ignore[return-value]
+        return _reads.head_version(self._ctx(bsm), artifact)
 
     def list_artifact_names(self, bsm: Any = None) -> list[str]:
         """Artifact names: one S3 listing page per 1,000 names."""
-        # versioned allowed names that alias partitions shadow; check() reports them instead.
-        return [n for n in self._stored_names(bsm) if not is_reserved_name(n)]
-
-    def _stored_names(self, bsm: Any) -> list[str]:
-        ctx = self._ctx(bsm)
-        with self._aws("list_artifact_names"):
-            return _storage.stored_names(ctx)
+        with self._call(bsm, "list_artifact_names") as ctx:
+            return _reads.artifact_names(ctx)
 
     # --- publish ------------------------------------------------------------------------------
 
-    @_writes
+    @writes
     def publish_artifact_version(
         self,
         name: str,
@@ -375,13 +244,12 @@ class Repository:
         """
         validate_existing_name(name)
         validate_expected_sha256(expected_sha256)
-        ctx = self._ctx(bsm)
-        with self._aws(f"publish_artifact_version {name!r}"):
-            return _publish.publish(ctx, self._publish_seen, name, expected_sha256, force)
+        with self._call(bsm, f"publish_artifact_version {name!r}") as ctx:
+            return _publish.publish(ctx, self._seen.publishes, name, expected_sha256, force)
 
     # --- delete -------------------------------------------------------------------------------
 
-    @_writes
+    @writes
     def delete_artifact_version(self, name: str, version: int | str | None = None, bsm: Any = None) -> None:
         """Soft-delete a version (default LATEST); a missing one is a no-op that writes nothing.
 
@@ -389,13 +257,12 @@ class Repository:
         """
         validate_existing_name(name)
         sk = encode_version_sk(version)
-        ctx = self._ctx(bsm)
-        with self._aws(f"delete_artifact_version {name!r}"):
+        with self._call(bsm, f"delete_artifact_version {name!r}") as ctx:
             deleted = _purge.delete_version(ctx, name, version)
         if deleted and sk == LATEST:
-            self._forget_latest(name)
+            self._seen.forget_latest(name)
 
-    @_writes
+    @writes
     def purge_artifact_versions(
         self,
         name: str,
@@ -410,36 +277,27 @@ class Repository:
         validate_existing_name(name)
         validate_count("keep_last_n", keep_last_n)
         purge_older_than_secs = validate_age("purge_older_than_secs", purge_older_than_secs)
-        ctx = self._ctx(bsm)
-        with self._aws(f"purge_artifact_versions {name!r}"):
+        with self._call(bsm, f"purge_artifact_versions {name!r}") as ctx:
             return _purge.purge_versions(ctx, name, keep_last_n, purge_older_than_secs)
 
-    @_writes
+    @writes
     def purge_artifact(self, name: str, bsm: Any = None) -> None:
         """Delete every object, version, alias and alias event of an artifact. Irreversible."""
         validate_existing_name(name)
-        ctx = self._ctx(bsm)
-        with self._aws(f"purge_artifact {name!r}"):
+        with self._call(bsm, f"purge_artifact {name!r}") as ctx:
             _purge.purge_artifact(ctx, name)
-        self._forget_latest(name)
-        for key in [k for k in self._alias_seen if k[0] == name]:
-            self._alias_seen.pop(key, None)
-        for key in [k for k in self._alias_newest if k[0] == name]:
-            self._alias_newest.pop(key, None)
+        self._seen.forget(name)
 
-    @_writes
+    @writes
     def purge_all(self, bsm: Any = None) -> None:
         """Delete every object under the prefix and every item in the table. Irreversible."""
-        ctx = self._ctx(bsm)
-        with self._aws("purge_all"):
+        with self._call(bsm, "purge_all") as ctx:
             _purge.purge_all(ctx)
-        self._publish_seen.clear()
-        self._alias_seen.clear()
-        self._alias_newest.clear()
+        self._seen.clear()
 
     # --- aliases ------------------------------------------------------------------------------
 
-    @_writes
+    @writes
     def put_alias(
         self,
         name: str,
@@ -464,7 +322,7 @@ class Repository:
         validate_existing_name(name)
         validate_alias(alias)
         config = alias_config(version, secondary_version, secondary_version_weight)
-        request = self._alias_request(config, None, expected_revision, reason, override_freeze_reason, bsm)
+        request = _aliases.request(config, None, expected_revision, reason, override_freeze_reason, self._actor(bsm))
         # A change to a configuration (not a deletion) always returns the alias.
         return cast(Alias, self._change_alias(name, alias, request, bsm))
 
@@ -472,29 +330,17 @@ class Repository:
         """One alias; AliasNotFoundError if it does not exist."""
         validate_existing_name(name)
         validate_alias(alias)
-        ctx = self._ctx(bsm)
-        with self._aws(f"get_alias {name!r} {alias!r}"):
-            item = self._read_alias(ctx, name, alias)
+        with self._call(bsm, f"get_alias {name!r} {alias!r}") as ctx:
+            item = _aliases.read_alias(ctx, self._seen.aliases, name, alias)
         if item is None:
             raise AliasNotFoundError(f"alias {alias!r} of artifact {name!r} not found")
         return ctx.alias(name, item)
 
-    def _read_alias(self, ctx: Context, name: str, alias: str) -> it.Item | None:
-        item = ctx.get_item(it.key(alias_pk(name), alias))
-        if item is not None and "version" not in item:
-            item = None  # an artifact item versioned let into this partition, not an alias
-        self._alias_seen[(name, alias)] = item
-        return item
-
     def list_aliases(self, name: str, bsm: Any = None) -> list[Alias]:
         """Every alias of an artifact, by name."""
         validate_existing_name(name)
-        ctx = self._ctx(bsm)
-        with self._aws(f"list_aliases {name!r}"):
-            found = ctx.alias_items(name)
-        for item in found:
-            self._alias_seen[(name, it.alias_name_of(item))] = item
-        return [ctx.alias(name, item) for item in found]
+        with self._call(bsm, f"list_aliases {name!r}") as ctx:
+            return _aliases.list_aliases(ctx, self._seen.aliases, name)
 
     def alias_outside_change(self, name: str, alias: str, bsm: Any = None) -> OutsideChange | None:
         """How the stored alias differs from what its newest event left, if it was changed outside vrc.
@@ -504,15 +350,10 @@ class Repository:
         """
         validate_existing_name(name)
         validate_alias(alias)
-        ctx = self._ctx(bsm)
-        with self._aws(f"alias_outside_change {name!r} {alias!r}"):
-            item = self._read_alias(ctx, name, alias)
-            found = _aliases.history_items(ctx, name, alias, 1)
-        newest = it.event_from(name, found[0]) if found else None
-        self._alias_newest[(name, alias)] = (item, newest)
-        return find_outside_change(None if item is None else ctx.alias(name, item), newest)
+        with self._call(bsm, f"alias_outside_change {name!r} {alias!r}") as ctx:
+            return _aliases.outside_change(ctx, self._seen.aliases, self._seen.alias_newest, name, alias)
 
-    @_writes
+    @writes
     def delete_alias(
         self,
         name: str,
@@ -526,7 +367,7 @@ class Repository:
         """Delete an alias (recorded in its history); deleting a missing alias writes nothing."""
         validate_existing_name(name)
         validate_alias(alias)
-        request = self._alias_request(None, None, expected_revision, reason, override_freeze_reason, bsm)
+        request = _aliases.request(None, None, expected_revision, reason, override_freeze_reason, self._actor(bsm))
         self._change_alias(name, alias, request, bsm)
 
     def list_alias_history(self, name: str, alias: str, limit: int = 50, bsm: Any = None) -> list[AliasEvent]:
@@ -534,12 +375,10 @@ class Repository:
         validate_existing_name(name)
         validate_alias(alias)
         validate_limit(limit)
-        ctx = self._ctx(bsm)
-        with self._aws(f"list_alias_history {name!r} {alias!r}"):
-            found = _aliases.history_items(ctx, name, alias, limit)
-        return [it.event_from(name, item) for item in found]
+        with self._call(bsm, f"list_alias_history {name!r} {alias!r}") as ctx:
+            return _aliases.alias_history(ctx, name, alias, limit)
 
-    @_writes
+    @writes
     def rollback_alias(
         self,
         name: str,
@@ -564,21 +403,13 @@ class Repository:
         validate_alias(alias)
         if to_revision is not None:
             validate_count("to_revision", to_revision, minimum=1)
-        request = self._alias_request(None, "rollback", expected_revision, reason, override_freeze_reason, bsm)
-        history = self.list_alias_history(name, alias, limit=1000, bsm=bsm)
-        ctx = self._ctx(bsm)
-        with self._aws(f"rollback_alias {name!r} {alias!r}"):
-            item = self._read_alias(ctx, name, alias)
-        plan = plan_rollback(
-            None if item is None else ctx.alias(name, item), history, to_revision, name=name, alias=alias
+        request = _aliases.request(
+            None, "rollback", expected_revision, reason, override_freeze_reason, self._actor(bsm)
         )
-        request = dataclasses.replace(request, after=plan.target)
-        try:
-            return self._change_alias(name, alias, request, bsm, before=item, newest=history[0])
-        except ArtifactNotFoundError as exc:
-            raise ArtifactNotFoundError(f"cannot roll back alias {alias!r} of {name!r} to {plan.label}: {exc}") from exc
+        seen = self._seen
+        return _aliases.rollback(self._ctx(bsm), seen.aliases, seen.alias_newest, name, alias, request, to_revision)
 
-    @_writes
+    @writes
     def freeze(
         self,
         name: str,
@@ -596,19 +427,11 @@ class Repository:
         """
         validate_existing_name(name)
         validate_alias(alias)
-        text = validate_reason(reason)
-        if text is None:
-            raise InvalidArgumentError("a freeze needs a reason (who is on it and why)")
-        if not isinstance(until, datetime) or until.tzinfo is None:
-            raise InvalidArgumentError(f"until must be a timezone-aware datetime, got {until!r}")
-        if until <= self._now():
-            raise InvalidArgumentError(f"until must be in the future, got {until:%Y-%m-%d %H:%M:%S %Z}")
-        request = self._alias_request(None, "freeze", expected_revision, text, None, bsm)
-        window = FreezeWindow(until=until.astimezone(UTC), by=request.actor, reason=text)
-        request = dataclasses.replace(request, freeze=window)
+        text, until = validate_freeze(reason, until, self._now())
+        request = _aliases.request(None, "freeze", expected_revision, text, None, self._actor(bsm), freeze_until=until)
         return cast(Alias, self._change_alias(name, alias, request, bsm))
 
-    @_writes
+    @writes
     def unfreeze(
         self,
         name: str,
@@ -620,44 +443,18 @@ class Repository:
         """End an alias's freeze now (recorded as an "unfreeze" event); an alias not frozen is returned unchanged."""
         validate_existing_name(name)
         validate_alias(alias)
-        request = self._alias_request(None, "unfreeze", expected_revision, reason, None, bsm)
+        request = _aliases.request(None, "unfreeze", expected_revision, reason, None, self._actor(bsm))
         return cast(Alias, self._change_alias(name, alias, request, bsm))
 
-    def _alias_request(
-        self,
-        after: AliasConfig | None,
-        action: AliasAction | None,
-        expected_revision: int | None,
-        reason: str | None,
-        override_freeze_reason: str | None,
-        bsm: Any,
-    ) -> _aliases.Request:
-        """Validate a change's common arguments (before any AWS call but the caller's identity)."""
-        if expected_revision is not None:
-            validate_count("expected_revision", expected_revision)
-        reason = validate_reason(reason)
-        override = validate_reason(override_freeze_reason)
-        return _aliases.Request(
-            after=after,
-            action=action,
-            actor=self.caller_identity(bsm),
-            reason=reason,
-            expected_revision=expected_revision,
-            override_freeze_reason=override,
-        )
+    def _actor(self, bsm: Any) -> Callable[[], str]:
+        """The caller identity, resolved when a change's arguments have been validated."""
+        return functools.partial(self.caller_identity, bsm)
 
-    def _change_alias(
-        self,
-        name: str,
-        alias: str,
-        request: _aliases.Request,
-        bsm: Any,
-        **known: Any,
-    ) -> Alias | None:
-        """Apply one change (see `_aliases.change_alias`); `known` passes what the caller has just read."""
-        ctx = self._ctx(bsm)
-        with self._aws(f"change alias {alias!r} of {name!r}"):
-            return _aliases.change_alias(ctx, self._alias_seen, self._alias_newest, name, alias, request, **known)
+    def _change_alias(self, name: str, alias: str, request: _aliases.Request, bsm: Any) -> Alias | None:
+        """Apply one change (see `_aliases.change_alias`) from what this repository last saw of the alias."""
+        seen = self._seen
+        with self._call(bsm, f"change alias {alias!r} of {name!r}") as ctx:
+            return _aliases.change_alias(ctx, seen.aliases, seen.alias_newest, name, alias, request)
 
     # --- content ------------------------------------------------------------------------------
 
@@ -690,12 +487,12 @@ class Repository:
         """Report inconsistencies between S3 and DynamoDB; changes nothing."""
         ctx = self._ctx(bsm)
         now = self._now()
-        with self._aws("check"):
+        with ctx.aws("check"):
             if name is not None:
                 return _check.check_one(ctx, validate_existing_name(name), now)
             return _check.check_all(ctx, now)
 
-    @_writes
+    @writes
     def repair(self, problem: Problem, bsm: Any = None) -> str:
         """Apply the automatic repair of a problem check() reported (see `_check.REPAIRS`); what was done.
 
@@ -704,15 +501,7 @@ class Repository:
         """
         if not isinstance(problem, Problem):
             raise InvalidArgumentError(f"repair takes a Problem from check(), got {type(problem).__name__}")
-        ctx = self._ctx(bsm)
-        with self._aws(f"repair {problem.kind} of {problem.name!r}"):
+        with self._call(bsm, f"repair {problem.kind} of {problem.name!r}") as ctx:
             done = _check.repair(ctx, problem, self._now())
-        self._forget_latest(problem.name)
+        self._seen.forget_latest(problem.name)
         return done
-
-
-def _login_name() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name in some containers
-        return "unknown"

@@ -6,14 +6,26 @@ Every check raises before any AWS call; messages name the argument and what it m
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
-from .errors import InvalidArgumentError, InvalidWeightError, ValidationError, WeightTypeError
-from .layout import encode_version, reject_control_characters, validate_weight
+from .errors import InvalidArgumentError, InvalidNameError, InvalidWeightError, ValidationError, WeightTypeError
+from .layout import encode_version, reject_control_characters, validate_existing_name, validate_name, validate_weight
 from .models import AliasConfig
 
 # S3 metadata keys core writes itself; users may not set them.
 RESERVED_METADATA = ("artifact_name", "artifact_sha256")
+
+
+def is_new_name(name: str) -> bool:
+    """Whether core may create `name` (validate_name). False for a name only versioned would have
+    created (e.g. `_build`): writable where it already has items. InvalidNameError if it breaks the key layout."""
+    try:
+        validate_name(name)
+        return True
+    except InvalidNameError:
+        validate_existing_name(name)  # names that break the key layout are refused outright
+        return False
 
 
 def validate_metadata(metadata: dict[str, str] | None, what: str = "metadata") -> dict[str, str]:
@@ -122,6 +134,18 @@ def validate_reason(reason: str | None) -> str | None:
     if reason is not None:
         reject_control_characters(reason, "reason")
     return reason.strip() or None if reason else None
+
+
+def validate_freeze(reason: str, until: datetime, now: datetime) -> tuple[str, datetime]:
+    """A freeze's reason (required) and its end in UTC (timezone-aware, after `now`)."""
+    text = validate_reason(reason)
+    if text is None:
+        raise InvalidArgumentError("a freeze needs a reason (who is on it and why)")
+    if not isinstance(until, datetime) or until.tzinfo is None:
+        raise InvalidArgumentError(f"until must be a timezone-aware datetime, got {until!r}")
+    if until <= now:
+        raise InvalidArgumentError(f"until must be in the future, got {until:%Y-%m-%d %H:%M:%S %Z}")
+    return text, until.astimezone(UTC)
 
 
 def alias_config(version: int | str | None, secondary_version: int | str | None, weight: int | None) -> AliasConfig:

@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING
 
 from core.redact import redact_secrets
 
+from .ports import Located
+
 if TYPE_CHECKING:
-    from core import Repository
+    from .ports import RepositoryPort
 
 
 @dataclass(frozen=True)
@@ -18,14 +20,14 @@ class Connection:
 
     name: str
     description: str
-    open: Callable[[], Repository]
+    open: Callable[[], RepositoryPort]
     demo: bool = False
     read_only: bool = False
     cli_args: tuple[str, ...] = ()
     """The repository options `vrc COMMAND` needs to reach the same repository (the dialogs' commands)."""
 
     @classmethod
-    def of(cls, repository: Repository, *, name: str = "repository", demo: bool = False) -> Connection:
+    def of(cls, repository: RepositoryPort, *, name: str = "repository", demo: bool = False) -> Connection:
         """Wrap a repository that is already open (tests, embedding)."""
         return cls(
             name=name,
@@ -37,12 +39,12 @@ class Connection:
         )
 
 
-def repository_options(repository: Repository) -> tuple[str, ...]:
+def repository_options(repository: RepositoryPort) -> tuple[str, ...]:
     """`--bucket B --prefix P --table T --region R [--endpoint-url U]` for an open repository.
 
     Empty for a stand-in without a location (test doubles, embedding): the commands then name no repository.
     """
-    if not isinstance(getattr(repository, "s3_bucket", None), str):
+    if not isinstance(repository, Located) or not isinstance(repository.s3_bucket, str):
         return ()
     words = [
         "--bucket",

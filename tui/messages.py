@@ -12,8 +12,9 @@ from textual.message import Message
 from .connection import Connection
 
 if TYPE_CHECKING:
-    from core import Repository
     from core.models import Alias, Artifact, VersionView
+
+    from .ports import RepositoryPort
 
 
 @dataclass
@@ -21,20 +22,20 @@ class Connected(Message):
     """A connection opened; the repository is ready for calls."""
 
     connection: Connection
-    repository: Repository
+    repository: RepositoryPort
 
 
 @dataclass
 class IdentityResolved(Message):
     """Who the repository acts as (STS ARN or operator name)."""
 
-    repository: Repository
+    repository: RepositoryPort
     identity: str
 
 
 @dataclass
 class ArtifactNamesLoaded(Message):
-    repository: Repository
+    repository: RepositoryPort
     names: Sequence[str]
 
 
@@ -42,7 +43,7 @@ class ArtifactNamesLoaded(Message):
 class VersionCountsLoaded(Message):
     """Published-version counts for some artifact names; arrives in batches."""
 
-    repository: Repository
+    repository: RepositoryPort
     counts: Mapping[str, int]
 
 
@@ -50,7 +51,7 @@ class VersionCountsLoaded(Message):
 class VersionsLoaded(Message):
     """The versions and aliases of one artifact, from one listing of each."""
 
-    repository: Repository
+    repository: RepositoryPort
     name: str
     versions: Sequence[VersionView]
     aliases: Sequence[Alias]
@@ -60,7 +61,7 @@ class VersionsLoaded(Message):
 class VersionCompleted(Message):
     """A version's size, content type and metadata, read from its S3 object."""
 
-    repository: Repository
+    repository: RepositoryPort
     artifact: Artifact
 
 

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 from conftest import frozen_app
 from textual.pilot import Pilot
-from tui_helpers import drive, settle
+from tui_helpers import StandIn, drive, settle
 
-from core.models import Artifact
+from core.models import Alias, Artifact, VersionView
 from tui.connection import Connection
 from tui.screens.main import MainScreen
 
@@ -22,10 +22,8 @@ NAMES = [
 WHEN = datetime(2026, 11, 20, tzinfo=UTC)
 
 
-class CountingRepository:
+class CountingRepository(StandIn):
     """Answers the console's reads from memory; counts each call by method and name."""
-
-    read_only = False
 
     def __init__(self, names: list[str]) -> None:
         self.names = names
@@ -45,15 +43,15 @@ class CountingRepository:
         self.calls["list_artifact_versions", name] += 1
         return [self._artifact(name, str(v)) for v in range(len(name) % 4)]  # LATEST not included
 
-    def list_versions_with_aliases(self, name: str) -> list[object]:
+    def list_versions_with_aliases(self, name: str) -> list[VersionView]:
         self.calls["list_versions_with_aliases", name] += 1
         return []
 
-    def list_aliases(self, name: str) -> list[object]:
+    def list_aliases(self, name: str) -> list[Alias]:
         self.calls["list_aliases", name] += 1
         return []
 
-    def list_versions_and_aliases(self, name: str) -> tuple[list[object], list[object]]:
+    def list_versions_and_aliases(self, name: str) -> tuple[list[VersionView], list[Alias]]:
         self.calls["list_versions_and_aliases", name] += 1
         return [], []
 
@@ -90,7 +88,7 @@ def test_filtering_ten_thousand_names_keeps_order_and_the_cursor() -> None:
         await pilot.press("escape")
         assert len(pane.shown) == 10_000
 
-    drive(frozen_app(Connection.of(repository, name="mem")), script)  # type: ignore[arg-type]
+    drive(frozen_app(Connection.of(repository, name="mem")), script)
 
 
 def test_cursor_keys_enter_and_click_choose_an_artifact() -> None:
@@ -122,7 +120,7 @@ def test_cursor_keys_enter_and_click_choose_an_artifact() -> None:
         await pilot.click(table, offset=(3, 3))  # again, on the row under the cursor: chosen
         assert pilot.app.focused is screen.versions.table
 
-    drive(frozen_app(Connection.of(repository, name="mem")), script)  # type: ignore[arg-type]
+    drive(frozen_app(Connection.of(repository, name="mem")), script)
 
 
 def test_counts_are_fetched_for_rows_in_view_only_and_kept() -> None:
@@ -156,7 +154,7 @@ def test_counts_are_fetched_for_rows_in_view_only_and_kept() -> None:
         assert repository.counted() == set(table.rows_in_view())
         assert len(repository.counted()) < 40
 
-    drive(frozen_app(Connection.of(repository, name="mem")), script)  # type: ignore[arg-type]
+    drive(frozen_app(Connection.of(repository, name="mem")), script)
 
 
 def test_a_selected_artifact_costs_one_core_call_that_lists_its_aliases_once() -> None:
@@ -172,4 +170,4 @@ def test_a_selected_artifact_costs_one_core_call_that_lists_its_aliases_once() -
         assert repository.calls["list_aliases", selected] == 0  # not once more beside it
         assert repository.calls["list_versions_with_aliases", selected] == 0
 
-    drive(frozen_app(Connection.of(repository, name="mem")), script)  # type: ignore[arg-type]
+    drive(frozen_app(Connection.of(repository, name="mem")), script)

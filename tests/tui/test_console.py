@@ -570,7 +570,7 @@ def test_columns_by_priority_at_120x40(make_app: MakeApp) -> None:
 def test_the_last_error_stays_in_the_status_area_and_m_lists_messages() -> None:
     blocking = BlockingRepository()
     blocking.fail_with(EndpointUnreachableError("list_artifact_names: cannot reach http://127.0.0.1:9"))
-    app = frozen_app(Connection.of(blocking, name="staging"))  # type: ignore[arg-type]
+    app = frozen_app(Connection.of(blocking, name="staging"))
 
     async def script(pilot: Pilot[None]) -> None:
         screen = main_screen(pilot)
@@ -588,7 +588,7 @@ def test_the_last_error_stays_in_the_status_area_and_m_lists_messages() -> None:
 
 def test_loading_shows_in_the_pane_title_and_the_pane_keeps_focus() -> None:
     blocking = BlockingRepository()
-    app = frozen_app(Connection.of(blocking, name="slow"))  # type: ignore[arg-type]
+    app = frozen_app(Connection.of(blocking, name="slow"))
 
     async def script(pilot: Pilot[None]) -> None:
         screen = main_screen(pilot)

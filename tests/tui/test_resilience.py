@@ -27,7 +27,7 @@ def blocking() -> Iterator[BlockingRepository]:
 
 
 def test_slow_endpoint_shows_loading_while_keys_keep_working(blocking: BlockingRepository) -> None:
-    app = frozen_app(Connection.of(blocking, name="slow"))  # type: ignore[arg-type]
+    app = frozen_app(Connection.of(blocking, name="slow"))
 
     async def script(pilot: Pilot[None]) -> None:
         screen = pilot.app.screen
@@ -58,7 +58,7 @@ def test_slow_endpoint_shows_loading_while_keys_keep_working(blocking: BlockingR
 def test_dead_endpoint_turns_loading_into_an_error_and_refresh_retries(
     blocking: BlockingRepository,
 ) -> None:
-    app = frozen_app(Connection.of(blocking, name="slow"))  # type: ignore[arg-type]
+    app = frozen_app(Connection.of(blocking, name="slow"))
     message = "list_artifact_names: cannot reach http://127.0.0.1:9: connection refused"
 
     async def script(pilot: Pilot[None]) -> None:
@@ -83,7 +83,7 @@ def test_dead_endpoint_turns_loading_into_an_error_and_refresh_retries(
 
 
 def test_unexpected_exceptions_are_notified_not_raised(blocking: BlockingRepository) -> None:
-    app = frozen_app(Connection.of(blocking, name="slow"))  # type: ignore[arg-type]
+    app = frozen_app(Connection.of(blocking, name="slow"))
     blocking.fail_with(RuntimeError("boom"))
 
     async def script(pilot: Pilot[None]) -> None:
@@ -104,7 +104,7 @@ def test_connection_that_fails_to_open_can_be_retried() -> None:
             raise EndpointUnreachableError("cannot reach http://127.0.0.1:9")
         return blocking
 
-    connection = Connection(name="flaky", description="flaky", open=open_repository)  # type: ignore[arg-type]
+    connection = Connection(name="flaky", description="flaky", open=open_repository)
 
     async def script(pilot: Pilot[None]) -> None:
         screen = pilot.app.screen

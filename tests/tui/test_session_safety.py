@@ -206,7 +206,7 @@ def test_loading_shows_elapsed_seconds() -> None:
     from tui.connection import Connection
 
     repository = BlockingRepository()
-    app = VrcApp(Connection.of(repository, name="slow"))  # type: ignore[arg-type]
+    app = VrcApp(Connection.of(repository, name="slow"))
 
     async def script(pilot: Pilot[None]) -> None:
         screen = pilot.app.screen

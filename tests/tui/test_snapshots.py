@@ -62,7 +62,7 @@ def test_unreachable_endpoint_error_state(snap_compare: SnapCompare) -> None:
             "list_artifact_names: cannot reach http://127.0.0.1:9: Could not connect to the endpoint URL"
         )
     )
-    app = frozen_app(Connection.of(blocking, name="staging"))  # type: ignore[arg-type]
+    app = frozen_app(Connection.of(blocking, name="staging"))
     assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
 
 

@@ -25,15 +25,16 @@ from .output import clean, fields, print_json, table, when
 from .plan import CheckResult, Planned, WritePlan, plan_change
 
 if TYPE_CHECKING:
-    from core import Repository
     from core.models import Alias, Artifact
+
+    from ..ports import RepositoryPort
 
 
 @dataclass(frozen=True)
 class Context:
     """What every command gets: the open repository, the release settings and the streams."""
 
-    repository: Repository
+    repository: RepositoryPort
     settings: ReleaseSettings
     args: argparse.Namespace
     repo_args: tuple[str, ...] = ()
@@ -271,7 +272,9 @@ def cmd_download(ctx: Context) -> Exit:
     return Exit.OK
 
 
-def _download_to(repository: Repository, artifact: Artifact, path: Path, force: bool, progress: Progress | None) -> int:
+def _download_to(
+    repository: RepositoryPort, artifact: Artifact, path: Path, force: bool, progress: Progress | None
+) -> int:
     """Write through a temporary file beside `path` (mode from the umask, as any new file), then move it in.
 
     Without `force` the move is a hard link, which fails if `path` appeared meanwhile: never clobbers.
@@ -345,12 +348,12 @@ def confirm_protected(ctx: Context, plan: WritePlan) -> None:
     raise Refused(f"alias {alias!r} is protected ({patterns}): pass --yes to confirm; nothing written")
 
 
-def perform(repository: Repository, planned: Planned) -> dict[str, Any]:
+def perform(repository: RepositoryPort, planned: Planned) -> dict[str, Any]:
     """Apply exactly the plan, conditioned on the revision / sha256 it was made from; returns `result`."""
     return PERFORMERS[planned.plan.action](repository, planned)
 
 
-def _upload(repository: Repository, planned: Planned) -> dict[str, Any]:
+def _upload(repository: RepositoryPort, planned: Planned) -> dict[str, Any]:
     plan = planned.plan
     artifact = repository.put_artifact(
         plan.name,
@@ -361,7 +364,7 @@ def _upload(repository: Repository, planned: Planned) -> dict[str, Any]:
     return {"artifact": dump(artifact), "changed": planned.latest_sha256 != artifact.sha256}
 
 
-def _apply(repository: Repository, planned: Planned) -> Outcome:
+def _apply(repository: RepositoryPort, planned: Planned) -> Outcome:
     """Write the dialogs' proposal; a partial write (published, alias not moved) names what was written."""
     if planned.proposal is None:
         raise AssertionError(f"{planned.plan.action} is planned by a proposal")
@@ -372,27 +375,27 @@ def _apply(repository: Repository, planned: Planned) -> Outcome:
         raise partial.error from None
 
 
-def _publish(repository: Repository, planned: Planned) -> dict[str, Any]:
+def _publish(repository: RepositoryPort, planned: Planned) -> dict[str, Any]:
     outcome = _apply(repository, planned)
     return {"artifact": dump(outcome.published), "created": outcome.published is not None}
 
 
-def _promote(repository: Repository, planned: Planned) -> dict[str, Any]:
+def _promote(repository: RepositoryPort, planned: Planned) -> dict[str, Any]:
     outcome = _apply(repository, planned)
     return {"published": dump(outcome.published), "alias": dump(outcome.result)}
 
 
-def _alias_change(repository: Repository, planned: Planned) -> dict[str, Any]:
+def _alias_change(repository: RepositoryPort, planned: Planned) -> dict[str, Any]:
     return {"alias": dump(_apply(repository, planned).result)}
 
 
-def _delete(repository: Repository, planned: Planned) -> dict[str, Any]:
+def _delete(repository: RepositoryPort, planned: Planned) -> dict[str, Any]:
     plan = planned.plan
     repository.delete_artifact_version(plan.name, plan.version)
     return {"deleted": [plan.version]}
 
 
-def _purge(repository: Repository, planned: Planned) -> dict[str, Any]:
+def _purge(repository: RepositoryPort, planned: Planned) -> dict[str, Any]:
     plan = planned.plan
     purged = repository.purge_artifact_versions(
         plan.name, keep_last_n=plan.keep or 0, purge_older_than_secs=plan.older_than_seconds or 0
@@ -403,7 +406,7 @@ def _purge(repository: Repository, planned: Planned) -> dict[str, Any]:
     }
 
 
-def _freeze(repository: Repository, planned: Planned) -> dict[str, Any]:
+def _freeze(repository: RepositoryPort, planned: Planned) -> dict[str, Any]:
     plan = planned.plan
     if plan.frozen_until is None or plan.alias is None or plan.reason is None:
         raise AssertionError("a freeze plan has its alias, reason and end")
@@ -411,13 +414,13 @@ def _freeze(repository: Repository, planned: Planned) -> dict[str, Any]:
     return {"alias": dump(alias)}
 
 
-def _unfreeze(repository: Repository, planned: Planned) -> dict[str, Any]:
+def _unfreeze(repository: RepositoryPort, planned: Planned) -> dict[str, Any]:
     plan = planned.plan
     alias = repository.unfreeze(plan.name, plan.alias or "", plan.reason, plan.expected_revision)
     return {"alias": dump(alias)}
 
 
-PERFORMERS: dict[str, Callable[[Repository, Planned], dict[str, Any]]] = {
+PERFORMERS: dict[str, Callable[[RepositoryPort, Planned], dict[str, Any]]] = {
     "upload": _upload,
     "publish": _publish,
     "promote": _promote,
@@ -431,7 +434,7 @@ PERFORMERS: dict[str, Callable[[Repository, Planned], dict[str, Any]]] = {
 """One function per write; a new write (freeze, unfreeze) adds a planner in plan.py and a line here."""
 
 
-def _noop_result(repository: Repository, plan: WritePlan) -> dict[str, Any]:
+def _noop_result(repository: RepositoryPort, plan: WritePlan) -> dict[str, Any]:
     """What a write that changes nothing reports: the state as it is."""
     if plan.action in ("promote", "rollback", "canary", "freeze", "unfreeze"):
         try:

@@ -43,8 +43,9 @@ from .exits import CliError, Exit, NotFound, UsageError
 from .shell import command_for
 
 if TYPE_CHECKING:
-    from core import Repository
     from core.models import Alias, Artifact
+
+    from ..ports import RepositoryPort
 
 WriteAction = Literal["upload", "publish", "promote", "rollback", "canary", "delete", "purge", "freeze", "unfreeze"]
 CanaryMode = Literal["apply", "promote", "abort"]
@@ -113,7 +114,7 @@ class Planned:
 
 
 def plan_change(
-    repository: Repository, args: argparse.Namespace, settings: ReleaseSettings, repo_args: tuple[str, ...] = ()
+    repository: RepositoryPort, args: argparse.Namespace, settings: ReleaseSettings, repo_args: tuple[str, ...] = ()
 ) -> Planned:
     """Read the backend and plan `args.command`; raises CliError / core errors for impossible requests."""
     planner = {
@@ -140,7 +141,7 @@ def plan_change(
 # --- pre-flight --------------------------------------------------------------------------------
 
 
-def preflight(repository: Repository, plan: Plan) -> tuple[CheckResult, ...]:
+def preflight(repository: RepositoryPort, plan: Plan) -> tuple[CheckResult, ...]:
     """The dialogs' pre-flight checks, each with the exit code its failure means."""
     checks = run_checks(repository, plan)
     return tuple(
@@ -200,7 +201,7 @@ def freeze_check(alias: Alias, override: str | None, *, rollback: bool) -> Check
 # --- reads -------------------------------------------------------------------------------------
 
 
-def _latest(repository: Repository, name: str) -> Artifact | None:
+def _latest(repository: RepositoryPort, name: str) -> Artifact | None:
     try:
         return repository.get_artifact_version(name, "LATEST")
     except ArtifactNotFoundError:
@@ -210,7 +211,7 @@ def _latest(repository: Repository, name: str) -> Artifact | None:
 # --- publish and alias changes: the dialogs' planner (tui.release.proposals) -------------------
 
 
-def _release_state(repository: Repository, name: str, history_of: str | None = None) -> ReleaseState:
+def _release_state(repository: RepositoryPort, name: str, history_of: str | None = None) -> ReleaseState:
     """What the dialogs plan from, read now; reading the aliases here makes the alias write one request."""
     history = tuple(repository.list_alias_history(name, history_of, limit=1000)) if history_of else None
     return ReleaseState(
@@ -263,7 +264,7 @@ def _latest_check(state: ReleaseState, expected: str | None) -> tuple[CheckResul
 
 
 def _from_proposal(
-    repository: Repository,
+    repository: RepositoryPort,
     action: WriteAction,
     state: ReleaseState,
     proposed: tuple[Proposal | None, str],
@@ -338,7 +339,7 @@ def _from_proposal(
 
 
 def _plan_publish(
-    repository: Repository, args: argparse.Namespace, settings: ReleaseSettings, repo_args: tuple[str, ...]
+    repository: RepositoryPort, args: argparse.Namespace, settings: ReleaseSettings, repo_args: tuple[str, ...]
 ) -> Planned:
     name = args.name
     validate_name(name)
@@ -350,7 +351,7 @@ def _plan_publish(
 
 
 def _plan_promote(
-    repository: Repository, args: argparse.Namespace, settings: ReleaseSettings, repo_args: tuple[str, ...]
+    repository: RepositoryPort, args: argparse.Namespace, settings: ReleaseSettings, repo_args: tuple[str, ...]
 ) -> Planned:
     name, alias = args.name, args.alias
     validate_alias(alias)
@@ -381,7 +382,7 @@ def _plan_promote(
 
 
 def _plan_rollback(
-    repository: Repository, args: argparse.Namespace, settings: ReleaseSettings, repo_args: tuple[str, ...]
+    repository: RepositoryPort, args: argparse.Namespace, settings: ReleaseSettings, repo_args: tuple[str, ...]
 ) -> Planned:
     name, alias = args.name, args.alias
     validate_alias(alias)
@@ -405,7 +406,7 @@ def _plan_rollback(
 
 
 def _plan_canary(
-    repository: Repository, args: argparse.Namespace, settings: ReleaseSettings, repo_args: tuple[str, ...]
+    repository: RepositoryPort, args: argparse.Namespace, settings: ReleaseSettings, repo_args: tuple[str, ...]
 ) -> Planned:
     name, alias = args.name, args.alias
     validate_alias(alias)
@@ -468,7 +469,7 @@ def parse_meta(pairs: list[str]) -> dict[str, str]:
 
 
 def _plan_upload(
-    repository: Repository, args: argparse.Namespace, settings: ReleaseSettings, repo_args: tuple[str, ...]
+    repository: RepositoryPort, args: argparse.Namespace, settings: ReleaseSettings, repo_args: tuple[str, ...]
 ) -> Planned:
     name = args.name
     validate_name(name)
@@ -536,7 +537,7 @@ def _hash(source: Path | IO[bytes]) -> tuple[str, int, Path | IO[bytes]]:
 
 
 def _plan_delete(
-    repository: Repository, args: argparse.Namespace, settings: ReleaseSettings, repo_args: tuple[str, ...]
+    repository: RepositoryPort, args: argparse.Namespace, settings: ReleaseSettings, repo_args: tuple[str, ...]
 ) -> Planned:
     name = args.name
     version = encode_version(args.version)
@@ -574,7 +575,7 @@ def parse_age(text: str) -> int:
 
 
 def _plan_purge(
-    repository: Repository, args: argparse.Namespace, settings: ReleaseSettings, repo_args: tuple[str, ...]
+    repository: RepositoryPort, args: argparse.Namespace, settings: ReleaseSettings, repo_args: tuple[str, ...]
 ) -> Planned:
     name = args.name
     validate_name(name)
@@ -644,7 +645,7 @@ def parse_until(args: argparse.Namespace, now: datetime) -> datetime:
     return until
 
 
-def _freeze_state(repository: Repository, args: argparse.Namespace) -> tuple[Alias, int, tuple[CheckResult, ...]]:
+def _freeze_state(repository: RepositoryPort, args: argparse.Namespace) -> tuple[Alias, int, tuple[CheckResult, ...]]:
     validate_alias(args.alias)
     current = next((a for a in repository.list_aliases(args.name) if a.alias == args.alias), None)
     if current is None:
@@ -654,7 +655,7 @@ def _freeze_state(repository: Repository, args: argparse.Namespace) -> tuple[Ali
 
 
 def _plan_freeze(
-    repository: Repository, args: argparse.Namespace, settings: ReleaseSettings, repo_args: tuple[str, ...]
+    repository: RepositoryPort, args: argparse.Namespace, settings: ReleaseSettings, repo_args: tuple[str, ...]
 ) -> Planned:
     until = parse_until(args, datetime.now(UTC))
     reason = args.reason.strip()
@@ -689,7 +690,7 @@ def _plan_freeze(
 
 
 def _plan_unfreeze(
-    repository: Repository, args: argparse.Namespace, settings: ReleaseSettings, repo_args: tuple[str, ...]
+    repository: RepositoryPort, args: argparse.Namespace, settings: ReleaseSettings, repo_args: tuple[str, ...]
 ) -> Planned:
     current, revision, mismatch = _freeze_state(repository, args)
     if current.frozen:

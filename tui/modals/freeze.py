@@ -23,8 +23,9 @@ from ..release import split_text
 from ..widgets.command import COPY_KEY, CommandLine
 
 if TYPE_CHECKING:
-    from core import Repository
     from core.models import Alias
+
+    from ..ports import RepositoryPort
 
 
 def freeze_line(alias: Alias, now: datetime, tz: tzinfo | None) -> str:
@@ -51,7 +52,7 @@ class FreezeModal(ModalScreen["Alias | None"]):
 
     def __init__(
         self,
-        repository: Repository,
+        repository: RepositoryPort,
         alias: Alias,
         *,
         clock: Callable[[], datetime] | None = None,
@@ -157,7 +158,7 @@ class FreezeModal(ModalScreen["Alias | None"]):
         self._write(self.repository, self.alias, reason, until)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="freeze-write")
-    def _write(self, repository: Repository, alias: Alias, reason: str | None, until: datetime | None) -> None:
+    def _write(self, repository: RepositoryPort, alias: Alias, reason: str | None, until: datetime | None) -> None:
         if until is None:
             written = repository.unfreeze(alias.name, alias.alias, reason, expected_revision=alias.revision)
             summary = f"{alias.alias} unfrozen (revision {written.revision})"

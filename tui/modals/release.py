@@ -45,8 +45,9 @@ from ..widgets.checklist import Checklist
 from .conflict import ConflictModal
 
 if TYPE_CHECKING:
-    from core import Repository
     from core.models import Alias, AliasEvent, Artifact
+
+    from ..ports import RepositoryPort
 
 P = TypeVar("P", bound=Proposal)
 
@@ -55,7 +56,7 @@ P = TypeVar("P", bound=Proposal)
 class ReleaseContext:
     """The artifact as the main screen displayed it, and what the dialog needs to act on it."""
 
-    repository: Repository
+    repository: RepositoryPort
     name: str
     versions: tuple[Artifact, ...]
     aliases: tuple[Alias, ...]
@@ -357,7 +358,7 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
         self._run_checks(self.context.repository, plan)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="preflight")
-    def _run_checks(self, repository: Repository, plan: Plan) -> None:
+    def _run_checks(self, repository: RepositoryPort, plan: Plan) -> None:
         worker = get_current_worker()
         checks = run_checks(repository, plan, lambda: worker.is_cancelled)
         if not worker.is_cancelled:
@@ -451,7 +452,12 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="release-write")
     def _write(
-        self, repository: Repository, proposal: P, reason: str | None, alias: str | None, override: str | None = None
+        self,
+        repository: RepositoryPort,
+        proposal: P,
+        reason: str | None,
+        alias: str | None,
+        override: str | None = None,
     ) -> None:
         try:
             outcome: ReleaseOutcome = proposal.apply(repository, reason, override)
@@ -477,7 +483,7 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
         self.dismiss(message.outcome)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="release-verify")
-    def _verify(self, repository: Repository, proposal: P) -> None:
+    def _verify(self, repository: RepositoryPort, proposal: P) -> None:
         self.post_message(Verified(proposal.verify(repository)))
 
     @on(Verified)
@@ -552,7 +558,7 @@ class ReleaseModal(ModalScreen[ReleaseOutcome | None], Generic[P]):
         self._load_state(self.context.repository, self.context.name, self.alias_for_state(), history_only)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="release-load")
-    def _load_state(self, repository: Repository, name: str, alias: str | None, history_only: bool) -> None:
+    def _load_state(self, repository: RepositoryPort, name: str, alias: str | None, history_only: bool) -> None:
         if history_only:
             history = tuple(repository.list_alias_history(name, alias)) if alias else ()
             self.post_message(StateLoaded(self.context.versions, self.context.aliases, history))

@@ -24,8 +24,9 @@ from core.errors import (
 from . import split_text, version_label
 
 if TYPE_CHECKING:
-    from core import Repository
     from core.models import Alias, AliasEvent, Artifact
+
+    from ..ports import RepositoryPort
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ class Checks:
         return next((check.conflict for check in self.items if check.conflict), None)
 
 
-def run_checks(repository: Repository, plan: Plan, cancelled: Callable[[], bool] = lambda: False) -> Checks:
+def run_checks(repository: RepositoryPort, plan: Plan, cancelled: Callable[[], bool] = lambda: False) -> Checks:
     """Run every check of `plan`; stops early (returning what it has) once `cancelled()` is true.
 
     Backend failures other than the ones checked for (unreachable, access denied) propagate.
@@ -108,7 +109,7 @@ def run_checks(repository: Repository, plan: Plan, cancelled: Callable[[], bool]
     return Checks(plan, tuple(items))
 
 
-def check_version(repository: Repository, name: str, version: str, artifact: Artifact | None) -> Check:
+def check_version(repository: RepositoryPort, name: str, version: str, artifact: Artifact | None) -> Check:
     subject = version_label(version)
     if artifact is None:
         return Check(subject, False, f"version {version} of {name} does not exist or is deleted")
@@ -121,7 +122,7 @@ def check_version(repository: Repository, name: str, version: str, artifact: Art
     return Check(subject, True, f"exists; its S3 object matches sha256 {artifact.sha256[:8]}")
 
 
-def check_latest(repository: Repository, name: str, expected_sha256: str, latest: Artifact | None) -> Check:
+def check_latest(repository: RepositoryPort, name: str, expected_sha256: str, latest: Artifact | None) -> Check:
     if latest is None:
         return Check("LATEST", False, f"{name} has no LATEST any more")
     try:
@@ -140,7 +141,7 @@ def check_latest(repository: Repository, name: str, expected_sha256: str, latest
     return Check("LATEST", True, f"unchanged since displayed; its S3 object matches sha256 {latest.sha256[:8]}")
 
 
-def check_alias(repository: Repository, name: str, alias: str, expected_revision: int | None) -> Check:
+def check_alias(repository: RepositoryPort, name: str, alias: str, expected_revision: int | None) -> Check:
     subject = f"alias {alias}"
     try:
         current: Alias | None = repository.get_alias(name, alias)
@@ -155,7 +156,7 @@ def check_alias(repository: Repository, name: str, alias: str, expected_revision
 
 
 def alias_conflict(
-    repository: Repository,
+    repository: RepositoryPort,
     name: str,
     alias: str,
     expected_revision: int | None,
@@ -183,7 +184,7 @@ def alias_conflict(
     )
 
 
-def conflict_from_error(repository: Repository, name: str, alias: str | None, error: ConflictError) -> Conflict:
+def conflict_from_error(repository: RepositoryPort, name: str, alias: str | None, error: ConflictError) -> Conflict:
     """A Conflict for the ConflictError a write raised, with the alias's newest event if any."""
     event = _newest_event(repository, name, alias) if alias else None
     return Conflict(
@@ -196,7 +197,7 @@ def conflict_from_error(repository: Repository, name: str, alias: str | None, er
     )
 
 
-def _newest_event(repository: Repository, name: str, alias: str) -> AliasEvent | None:
+def _newest_event(repository: RepositoryPort, name: str, alias: str) -> AliasEvent | None:
     try:
         history = repository.list_alias_history(name, alias, limit=1)
     except VrcError:

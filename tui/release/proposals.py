@@ -21,8 +21,9 @@ from . import change_text, shares, split_text, version_label
 from .preflight import Check, Conflict, Plan, event_change
 
 if TYPE_CHECKING:
-    from core import Repository
     from core.models import Alias, AliasEvent, Artifact
+
+    from ..ports import RepositoryPort
 
 
 class NotReady(Exception):
@@ -116,7 +117,7 @@ def _alias_outcome(name: str, title: str, alias: str, result: Alias | None, what
 
 
 def verify_alias(
-    repository: Repository, name: str, alias: str, expected_revision: int | None, after: AliasConfig | None
+    repository: RepositoryPort, name: str, alias: str, expected_revision: int | None, after: AliasConfig | None
 ) -> str:
     """After an abandoned wait: whether the alias write landed, as one definite sentence (one GetItem)."""
     from core.errors import AliasNotFoundError
@@ -154,7 +155,7 @@ class Publish:
     known: tuple[Artifact, ...] = field(default=(), repr=False, compare=False)
     title = "Promoted"
 
-    def verify(self, repository: Repository) -> str:
+    def verify(self, repository: RepositoryPort) -> str:
         versions = repository.list_artifact_versions(self.name)
         published = next((a for a in versions if not a.is_latest and a.sha256 == self.latest.sha256), None)
         if published is None or any(a.version == published.version for a in self.known):
@@ -183,7 +184,7 @@ class Publish:
             known=self.known,
         )
 
-    def apply(self, repository: Repository, reason: str | None, override: str | None = None) -> Outcome:
+    def apply(self, repository: RepositoryPort, reason: str | None, override: str | None = None) -> Outcome:
         published = repository.publish_artifact_version(self.name, expected_sha256=self.latest.sha256)
         wrote = f"published version {published.version} (sha256 {published.sha256[:12]})"
         done = Outcome(self.name, self.title, f"{self.name}: {wrote}", published=published)
@@ -238,7 +239,7 @@ class Move:
     def after(self) -> AliasConfig:
         return AliasConfig(version=self.version)
 
-    def verify(self, repository: Repository) -> str:
+    def verify(self, repository: RepositoryPort) -> str:
         return verify_alias(repository, self.name, self.alias, self.expected_revision, self.after)
 
     def change_text(self) -> str:
@@ -257,7 +258,7 @@ class Move:
             known=self.known,
         )
 
-    def apply(self, repository: Repository, reason: str | None, override: str | None = None) -> Outcome:
+    def apply(self, repository: RepositoryPort, reason: str | None, override: str | None = None) -> Outcome:
         alias = repository.put_alias(
             self.name,
             self.alias,
@@ -329,7 +330,7 @@ class Rollback:
     def alias(self) -> str:
         return self.plan.alias
 
-    def verify(self, repository: Repository) -> str:
+    def verify(self, repository: RepositoryPort) -> str:
         return verify_alias(repository, self.name, self.alias, self.plan.expected_revision, self.plan.target)
 
     def change_text(self) -> str:
@@ -372,7 +373,7 @@ class Rollback:
         )
         return Check(subject, False, f"{message} — ctrl+r reloads", conflict)
 
-    def apply(self, repository: Repository, reason: str | None, override: str | None = None) -> Outcome:
+    def apply(self, repository: RepositoryPort, reason: str | None, override: str | None = None) -> Outcome:
         result = repository.rollback_alias(
             self.name,
             self.alias,
@@ -449,7 +450,7 @@ class CanaryStep:
             return AliasConfig(version=self.stable)
         return AliasConfig(version=self.stable, secondary_version=self.canary, secondary_version_weight=self.weight)
 
-    def verify(self, repository: Repository) -> str:
+    def verify(self, repository: RepositoryPort) -> str:
         return verify_alias(repository, self.name, self.alias, self.expected_revision, self.after)
 
     def change_text(self) -> str:
@@ -478,7 +479,7 @@ class CanaryStep:
             known=self.known,
         )
 
-    def apply(self, repository: Repository, reason: str | None, override: str | None = None) -> Outcome:
+    def apply(self, repository: RepositoryPort, reason: str | None, override: str | None = None) -> Outcome:
         after = self.after
         result = repository.put_alias(
             self.name,

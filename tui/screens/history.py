@@ -26,8 +26,9 @@ from ..release import EVENT_COLUMNS, event_values
 from ..widgets.pane import cell
 
 if TYPE_CHECKING:
-    from core import Repository
     from core.models import AliasEvent
+
+    from ..ports import RepositoryPort
 
 HISTORY_LIMIT = 200
 
@@ -56,7 +57,7 @@ class AliasHistoryScreen(Screen[None]):
 
     def __init__(
         self,
-        repository: Repository,
+        repository: RepositoryPort,
         name: str,
         alias: str,
         *,
@@ -94,7 +95,7 @@ class AliasHistoryScreen(Screen[None]):
         self._load(self.repository, self.artifact, self.alias)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="history")
-    def _load(self, repository: Repository, name: str, alias: str) -> None:
+    def _load(self, repository: RepositoryPort, name: str, alias: str) -> None:
         events = repository.list_alias_history(name, alias, limit=HISTORY_LIMIT)
         self.post_message(HistoryLoaded(tuple(events)))
 

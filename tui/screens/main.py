@@ -61,9 +61,10 @@ from ..widgets.versions import VersionPane
 from .history import AliasHistoryScreen
 
 if TYPE_CHECKING:
-    from core import Repository
     from core.models import Alias, Artifact, VersionView
     from core.planning import OutsideChange
+
+    from ..ports import RepositoryPort
 
 
 @dataclass
@@ -187,7 +188,7 @@ class MainScreen(Screen[None]):
         self.connection = self.connections[0]
         self._outside: dict[tuple[str, str, int, datetime], OutsideChange | None] = {}
         """Outside-change checks by alias state (a moved alias is a new key, so the answer is never stale)."""
-        self.repository: Repository | None = None
+        self.repository: RepositoryPort | None = None
         self.clock = clock
         self.tz = tz
         self.selected_name: str | None = None
@@ -291,7 +292,7 @@ class MainScreen(Screen[None]):
         self._load_identity(message.repository)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="identity")
-    def _load_identity(self, repository: Repository) -> None:
+    def _load_identity(self, repository: RepositoryPort) -> None:
         self.post_message(IdentityResolved(repository, repository.caller_identity()))
 
     @on(IdentityResolved)
@@ -309,7 +310,7 @@ class MainScreen(Screen[None]):
         self._load_names(self.repository)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="names")
-    def _load_names(self, repository: Repository) -> None:
+    def _load_names(self, repository: RepositoryPort) -> None:
         names = repository.list_artifact_names()
         if not get_current_worker().is_cancelled:
             self.post_message(ArtifactNamesLoaded(repository, names))
@@ -334,7 +335,7 @@ class MainScreen(Screen[None]):
             self._load_counts(self.repository, event.names)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="counts")
-    def _load_counts(self, repository: Repository, names: Sequence[str]) -> None:
+    def _load_counts(self, repository: RepositoryPort, names: Sequence[str]) -> None:
         """Count the versions of the names in view, each posted as it comes; a newer view's
         request cancels this one (it asks again for whatever is still in view and uncounted)."""
         worker = get_current_worker()
@@ -378,7 +379,7 @@ class MainScreen(Screen[None]):
         self._load_artifact(self.repository, name, 0.0 if force else REST_SECONDS)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="artifact")
-    def _load_artifact(self, repository: Repository, name: str, rest: float = 0.0) -> None:
+    def _load_artifact(self, repository: RepositoryPort, name: str, rest: float = 0.0) -> None:
         """Versions and aliases of `name` in one core call (one listing of each)."""
         worker = get_current_worker()
         time.sleep(rest)
@@ -410,7 +411,7 @@ class MainScreen(Screen[None]):
             self._complete_versions(self.repository, wanted)
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="complete")
-    def _complete_versions(self, repository: Repository, artifacts: Sequence[Artifact]) -> None:
+    def _complete_versions(self, repository: RepositoryPort, artifacts: Sequence[Artifact]) -> None:
         """One HEAD per version in view that lacks vrc's fields, each posted as it comes."""
         for artifact in artifacts:
             if get_current_worker().is_cancelled:
@@ -466,7 +467,7 @@ class MainScreen(Screen[None]):
             self._check_outside(self.repository, alias)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="outside")
-    def _check_outside(self, repository: Repository, alias: Alias) -> None:
+    def _check_outside(self, repository: RepositoryPort, alias: Alias) -> None:
         try:
             found = repository.alias_outside_change(alias.name, alias.alias)
         except Exception as error:  # noqa: BLE001 - only a hint: the panes still show the alias as read
@@ -603,7 +604,7 @@ class MainScreen(Screen[None]):
             self._upload(self.repository, request)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="upload")
-    def _upload(self, repository: Repository, request: UploadRequest) -> None:
+    def _upload(self, repository: RepositoryPort, request: UploadRequest) -> None:
         artifact = repository.put_artifact(
             request.name,
             request.path,
@@ -645,7 +646,7 @@ class MainScreen(Screen[None]):
         self.app.push_screen(modal, chosen)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="download")
-    def _download(self, repository: Repository, name: str, version: str, path: Path, overwrite: bool) -> None:
+    def _download(self, repository: RepositoryPort, name: str, version: str, path: Path, overwrite: bool) -> None:
         # As the CLI: mode from the umask, moved in only once verified, never replacing a file not agreed to.
         artifact = write_new_file(path, lambda sink: repository.download(name, version, sink), overwrite=overwrite)
         self.post_message(ArtifactDownloaded(artifact, path))
@@ -686,7 +687,7 @@ class MainScreen(Screen[None]):
         )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="delete")
-    def _delete(self, repository: Repository, name: str, version: str) -> None:
+    def _delete(self, repository: RepositoryPort, name: str, version: str) -> None:
         repository.delete_artifact_version(name, version)
         self.post_message(VersionDeleted(name, version))
 
