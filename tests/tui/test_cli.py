@@ -210,6 +210,27 @@ def test_upload_a_file_with_metadata_then_from_stdin(
     assert_one_line_error(vrc("upload", name, str(tmp_path / "absent")), 2, "does not exist")
 
 
+def test_names_versioned_created_stay_usable_and_new_names_follow_the_rules(
+    vrc, endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """versioned 1.0.1 accepted `_build`; core can upload to and publish it, and so must `vrc`."""
+    from boto_session_manager import BotoSesManager
+    from versioned.s3_and_dynamodb_backend import Repository as VersionedRepository
+
+    name = f"_build{uuid.uuid4().hex[:6]}"
+    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+    versioned = VersionedRepository(aws_region="us-east-1", s3_bucket=BUCKET, dynamodb_table_name=TABLE)
+    versioned.put_artifact(name=name, content=b"made by versioned", bsm=BotoSesManager(region_name="us-east-1"))
+    file = tmp_path / "next.bin"
+    file.write_bytes(b"made by vrc")
+    uploaded = vrc("upload", name, str(file))
+    assert uploaded.code == 0, uploaded.err
+    published = vrc("publish", name, "--json")
+    assert published.code == 0, published.err
+    assert vrc("purge", name, "--keep", "1", "--older-than", "0").code == 0
+    assert_one_line_error(vrc("upload", f"_fresh{uuid.uuid4().hex[:6]}", str(file)), 2, "_fresh")
+
+
 def test_download_verifies_follows_umask_and_never_clobbers(vrc, backend: Repository, tmp_path: Path) -> None:
     name = released(backend, b"payload-1", b"payload-2", alias="live")
     old = os.umask(0o027)

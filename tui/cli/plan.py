@@ -21,7 +21,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from core.errors import ArtifactNotFoundError
-from core.layout import encode_version, validate_alias, validate_name
+from core.layout import encode_version, validate_alias, validate_existing_name
 from core.models import AliasConfig, version_label
 from core.planning import NoRecordedHistoryError, UnknownRevisionError
 
@@ -342,7 +342,7 @@ def _plan_publish(
     repository: RepositoryPort, args: argparse.Namespace, settings: ReleaseSettings, repo_args: tuple[str, ...]
 ) -> Planned:
     name = args.name
-    validate_name(name)
+    validate_existing_name(name)  # names versioned created stay usable; core rules new names
     state = _release_state(repository, name)
     proposed = _propose(lambda: plan_promote(state, publish=True, alias=None, version=""))
     sha = args.expected_sha256 or (state.latest.sha256 if state.latest else None)
@@ -472,7 +472,7 @@ def _plan_upload(
     repository: RepositoryPort, args: argparse.Namespace, settings: ReleaseSettings, repo_args: tuple[str, ...]
 ) -> Planned:
     name = args.name
-    validate_name(name)
+    validate_existing_name(name)  # names versioned created stay usable; core rules new names
     metadata = parse_meta(args.meta)
     source: Path | IO[bytes]
     if args.file == "-":
@@ -578,7 +578,7 @@ def _plan_purge(
     repository: RepositoryPort, args: argparse.Namespace, settings: ReleaseSettings, repo_args: tuple[str, ...]
 ) -> Planned:
     name = args.name
-    validate_name(name)
+    validate_existing_name(name)  # names versioned created stay usable; core rules new names
     if args.keep < 0:
         raise UsageError(f"--keep must be >= 0, got {args.keep}")
     seconds = parse_age(args.older_than)

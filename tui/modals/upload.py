@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,12 +32,22 @@ class UploadRequest:
     metadata: dict[str, str] = field(default_factory=dict)
 
 
-def validate_upload(name: str, path: str, content_type: str, metadata: str) -> UploadRequest:
-    """Check every field; ValueError says which one is wrong and why."""
-    from core.layout import validate_name  # core is imported by the first worker; cheap here
+def validate_upload(
+    name: str, path: str, content_type: str, metadata: str, known: Collection[str] = ()
+) -> UploadRequest:
+    """Check every field; ValueError says which one is wrong and why.
+
+    A name in `known` (the artifacts listed) only has to be usable, as core decides: versioned
+    created names core would not create (e.g. `_build`), and they stay writable. New names follow
+    the rules for new artifacts.
+    """
+    from core.layout import validate_existing_name, validate_name  # imported by the first worker; cheap
 
     name = name.strip()
-    validate_name(name)
+    if name in known:
+        validate_existing_name(name)
+    else:
+        validate_name(name)
     if not path.strip():
         raise ValueError("choose a file to upload")
     file = Path(path.strip()).expanduser()
@@ -68,11 +79,14 @@ class UploadModal(ModalScreen[UploadRequest | None]):
         Binding(COPY_KEY, "copy_command", "Copy command", id="upload-copy"),
     ]
 
-    def __init__(self, name: str = "", path: str = "", *, cli_args: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, name: str = "", path: str = "", *, cli_args: tuple[str, ...] = (), known: Collection[str] = ()
+    ) -> None:
         super().__init__()
         self._artifact_name = name
         self._path = path
         self._cli_args = cli_args
+        self._known = frozenset(known)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="upload-dialog"):
@@ -106,7 +120,9 @@ class UploadModal(ModalScreen[UploadRequest | None]):
         """The `vrc upload` command for the fields, once they are valid."""
         value = self._values()
         try:
-            request = validate_upload(value["name"], value["path"], value["content-type"], value["metadata"])
+            request = validate_upload(
+                value["name"], value["path"], value["content-type"], value["metadata"], self._known
+            )
         except ValueError:
             command = None
         else:
@@ -136,7 +152,9 @@ class UploadModal(ModalScreen[UploadRequest | None]):
         value = self._values()
         error = self.query_one("#upload-error", Label)
         try:
-            request = validate_upload(value["name"], value["path"], value["content-type"], value["metadata"])
+            request = validate_upload(
+                value["name"], value["path"], value["content-type"], value["metadata"], self._known
+            )
         except ValueError as exc:
             error.update(str(exc))
             error.display = True

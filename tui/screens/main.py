@@ -595,7 +595,8 @@ class MainScreen(Screen[None]):
             self.notify("Not connected yet.", severity="warning", markup=False)
             return
         self.app.push_screen(
-            UploadModal(name=self.selected_name or "", cli_args=self.connection.cli_args), self._upload_chosen
+            UploadModal(name=self.selected_name or "", cli_args=self.connection.cli_args, known=self.artifacts.names),
+            self._upload_chosen,
         )
 
     def _upload_chosen(self, request: UploadRequest | None) -> None:
