@@ -1,0 +1,77 @@
+"""Fast start (issue 8, item 8): the console's first frame loads none of the heavy libraries.
+
+pydantic, boto3/botocore and moto (and core's repository, models and planning, which need them) load
+in the connecting worker or when a dialog opens, never before the first frame: each costs a large
+fraction of a minimal Textual app's whole start.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = ("pydantic", "boto3", "botocore", "moto", "core.repository", "core.models", "core.planning")
+
+
+def heavy_in(code: str) -> list[str]:
+    """Run `code` in a fresh interpreter; it leaves the module names to check in `modules`."""
+    script = textwrap.dedent(code) + f"\nprint(','.join(m for m in {HEAVY!r} if m in modules))\n"
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": "/nonexistent"},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return [m for m in result.stdout.strip().splitlines()[-1].split(",") if m]
+
+
+def test_the_console_entry_path_imports_nothing_heavy() -> None:
+    loaded = heavy_in(
+        """
+        import sys
+        import tui.__main__, tui.app, tui.config
+        from tui.config import resolve
+        resolve(["--demo"])
+        modules = set(sys.modules)
+        """
+    )
+    assert loaded == []
+
+
+def test_the_first_frame_of_the_console_loads_nothing_heavy() -> None:
+    # The main screen composed, mounted and drawn while its connection is still opening (held
+    # here): what is loaded by then, every start pays before the user sees anything.
+    loaded = heavy_in(
+        """
+        import asyncio, sys, threading
+        from tui.app import VrcApp
+        from tui.connection import Connection
+
+        opened = threading.Event()
+        modules = set()
+
+        def held():
+            opened.wait(30)
+            raise RuntimeError("not opened in this test")
+
+        class Probe(VrcApp):
+            def on_ready(self) -> None:
+                modules.update(sys.modules)
+
+        async def main():
+            app = Probe(Connection(name="held", description="held open", open=held))
+            async with app.run_test(size=(120, 40)) as pilot:
+                await pilot.pause()
+                assert modules, "no first frame"
+                opened.set()
+
+        asyncio.run(main())
+        """
+    )
+    assert loaded == []
