@@ -18,7 +18,7 @@ HEAVY = ("pydantic", "boto3", "botocore", "moto", "core.repository", "core.model
 
 def heavy_in(code: str) -> list[str]:
     """Run `code` in a fresh interpreter; it leaves the module names to check in `modules`."""
-    script = textwrap.dedent(code) + f"\nprint(','.join(m for m in {HEAVY!r} if m in modules))\n"
+    script = textwrap.dedent(code) + f"\nprint('loaded:' + ','.join(m for m in {HEAVY!r} if m in modules))\n"
     result = subprocess.run(
         [sys.executable, "-c", script],
         capture_output=True,
@@ -28,7 +28,9 @@ def heavy_in(code: str) -> list[str]:
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    return [m for m in result.stdout.strip().splitlines()[-1].split(",") if m]
+    last = result.stdout.strip().splitlines()[-1]
+    assert last.startswith("loaded:"), result.stdout
+    return [m for m in last.removeprefix("loaded:").split(",") if m]
 
 
 def test_the_console_entry_path_imports_nothing_heavy() -> None:

@@ -41,15 +41,7 @@ from ..messages import (
     VersionDeleted,
     VersionsLoaded,
 )
-from ..modals.canary import CanaryModal
 from ..modals.confirm import ConfirmModal
-from ..modals.download import DownloadModal, DownloadRequest
-from ..modals.freeze import FreezeModal
-from ..modals.promote import PromoteModal
-from ..modals.release import ReleaseContext, ReleaseModal, ReleaseOutcome
-from ..modals.rollback import RollbackModal
-from ..modals.switch_repository import SwitchRepositoryModal
-from ..modals.upload import UploadModal, UploadRequest
 from ..release import ReleaseSettings, next_alias
 from ..savefile import write_new_file
 from ..widgets.aliases import AliasPane
@@ -64,6 +56,9 @@ if TYPE_CHECKING:
     from core.models import Alias, Artifact, VersionView
     from core.planning import OutsideChange
 
+    from ..modals.download import DownloadRequest
+    from ..modals.release import ReleaseContext, ReleaseModal, ReleaseOutcome
+    from ..modals.upload import UploadRequest
     from ..ports import RepositoryPort
 
 
@@ -572,6 +567,8 @@ class MainScreen(Screen[None]):
                 if connection.name == name:
                     self.open_connection(connection)
 
+        from ..modals.switch_repository import SwitchRepositoryModal
+
         path = getattr(self.app, "config_path", None) or config_path(os.environ)
         self.app.push_screen(SwitchRepositoryModal(self.connections, self.connection.name, config_path=path), chosen)
 
@@ -594,6 +591,8 @@ class MainScreen(Screen[None]):
         if self.repository is None:
             self.notify("Not connected yet.", severity="warning", markup=False)
             return
+        from ..modals.upload import UploadModal
+
         self.app.push_screen(
             UploadModal(name=self.selected_name or "", cli_args=self.connection.cli_args, known=self.artifacts.names),
             self._upload_chosen,
@@ -641,6 +640,8 @@ class MainScreen(Screen[None]):
             return command_for(
                 "download", artifact.name, version=artifact.version, output=str(path), force=force, repo=cli_args
             )
+
+        from ..modals.download import DownloadModal
 
         cli_args = self.connection.cli_args
         modal = DownloadModal(f"{artifact.name} {artifact.version}", Path.cwd() / filename, command=command)
@@ -710,6 +711,8 @@ class MainScreen(Screen[None]):
         if self.versions.artifact_name != name or self.versions.busy or self.aliases.busy:
             self.notify(f"{name} is still loading; try again in a moment.", severity="warning")
             return None
+        from ..modals.release import ReleaseContext
+
         return ReleaseContext(
             repository=self.repository,
             name=name,
@@ -804,6 +807,8 @@ class MainScreen(Screen[None]):
                 markup=False,
             )
             return
+        from ..modals.rollback import RollbackModal
+
         self._open_release(RollbackModal(context, alias))
 
     def action_promote(self) -> None:
@@ -827,12 +832,16 @@ class MainScreen(Screen[None]):
                 publish = True
             else:
                 version = view.artifact.version
+        from ..modals.promote import PromoteModal
+
         self._open_release(PromoteModal(context, alias=alias, version=version, publish=publish))
 
     def action_rollback(self) -> None:
         context = self._release_context()
         alias = self._selected_alias() if context else None
         if context is not None and alias is not None:
+            from ..modals.promote import PromoteModal
+            from ..modals.rollback import RollbackModal
 
             def move(alias_name: str, version: str) -> None:
                 self._open_release(PromoteModal(context, alias=alias_name, version=version))
@@ -843,6 +852,8 @@ class MainScreen(Screen[None]):
         context = self._release_context()
         alias = self._selected_alias() if context else None
         if context is not None and alias is not None:
+            from ..modals.canary import CanaryModal
+
             self._open_release(CanaryModal(context, alias))
 
     def action_freeze(self) -> None:
@@ -853,6 +864,8 @@ class MainScreen(Screen[None]):
         def done(written: Alias | None) -> None:
             if written is not None:
                 self.select_artifact(written.name, force=True)
+
+        from ..modals.freeze import FreezeModal
 
         modal = FreezeModal(self.repository, alias, clock=self.clock, tz=self.tz, cli_args=self.connection.cli_args)
         self.app.push_screen(modal, done)
@@ -881,4 +894,6 @@ class MainScreen(Screen[None]):
         if context is None or alias is None:
             self.notify(f"{alias_name} is not displayed any more; refresh (R) first.", markup=False)
             return
+        from ..modals.rollback import RollbackModal
+
         self._open_release(RollbackModal(context, alias, to_revision=to_revision), after)
