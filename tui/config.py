@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
 import os
 import shlex
 import stat
@@ -152,10 +151,20 @@ def _names(repositories: Mapping[str, object]) -> str:
 
 def package_version() -> str:
     """The installed distribution's version; "unknown" when running from a checkout that is not installed."""
+    import importlib.metadata  # ~45 ms (email, zipfile, csv): only for --version, never before the first frame
+
     try:
         return importlib.metadata.version("versioned-release-console")
     except importlib.metadata.PackageNotFoundError:
         return "unknown"
+
+
+class _VersionAction(argparse.Action):
+    """argparse's "version" action, reading the version only when asked (importlib.metadata is slow to load)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print(f"vrc {package_version()}")
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -172,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
             'protected_aliases = ["prod*"].'
         ),
     )
-    parser.add_argument("--version", action="version", version=f"vrc {package_version()}")
+    parser.add_argument("--version", action=_VersionAction, nargs=0, help="show program's version number and exit")
     where = parser.add_argument_group("repository")
     where.add_argument("--repo", metavar="NAME", help="open the named repository from the config file")
     where.add_argument("--bucket", help="S3 bucket of the repository")
