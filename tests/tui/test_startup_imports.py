@@ -13,7 +13,16 @@ import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("pydantic", "boto3", "botocore", "moto", "core.repository", "core.models", "core.planning")
+HEAVY = (
+    "pydantic",
+    "boto3",
+    "botocore",
+    "moto",
+    "core.repository",
+    "core.models",
+    "core.planning",
+    "importlib.metadata",
+)
 
 
 def heavy_in(code: str) -> list[str]:
