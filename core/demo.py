@@ -29,7 +29,7 @@ from .layout import (
     encode_version_sk,
 )
 from .models import AliasConfig, AliasEvent
-from .moto_store import StoredObject, create_bucket, create_table, put_items, put_objects
+from .moto_store import StoredObject, create_bucket, create_table, put_items, put_objects, region_session
 from .repository import Repository
 
 DEMO_REGION = "us-east-1"
@@ -394,7 +394,8 @@ def start_demo(read_only: bool = False, boto_session: Any = None) -> Repository:
         dynamodb_table_name=DEMO_TABLE,
         operator="you (demo)",
         use_sts=False,
-        boto_session=boto_session,
+        # moto's own session: the endpoints and models it parses to list regions serve our clients too.
+        boto_session=boto_session if boto_session is not None else region_session(),
     )
     # What bootstrap() would create, without its requests: moto answers the first request to each
     # service slowly (it loads that service), and the console's first screen needs S3 only.
