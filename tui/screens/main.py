@@ -268,7 +268,17 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="connect")
     def _connect(self, connection: Connection) -> None:
-        repository = connection.open()
+        # Opening imports boto3 (and moto, and seeds the demo): hundreds of thousands of objects that
+        # live as long as the app. The cyclic collector would scan them over and over meanwhile (a
+        # fifth of the demo's start); pause it, then freeze what was built out of later collections.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            repository = connection.open()
+        finally:
+            gc.freeze()
+            if collecting:
+                gc.enable()
         if not get_current_worker().is_cancelled:
             self.post_message(Connected(connection, repository))
 

@@ -7,10 +7,18 @@ fraction of a minimal Textual app's whole start.
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+
+from conftest import frozen_app
+from textual.pilot import Pilot
+from tui_helpers import drive
+
+from core import Repository
+from tui.connection import Connection
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = (
@@ -86,3 +94,21 @@ def test_the_first_frame_of_the_console_loads_nothing_heavy() -> None:
         """
     )
     assert loaded == []
+
+
+def test_opening_a_repository_runs_with_the_collector_paused(demo_repository: Repository) -> None:
+    # Opening builds long-lived state (boto3, moto, the seeded demo); the cyclic collector scanning
+    # it over and over meanwhile cost a fifth of the demo's start. It is paused, and back on after.
+    collecting_while_opening: list[bool] = []
+
+    def open_repository() -> Repository:
+        collecting_while_opening.append(gc.isenabled())
+        return demo_repository
+
+    async def script(pilot: Pilot[None]) -> None:
+        assert getattr(pilot.app.screen, "repository", None) is demo_repository
+
+    assert gc.isenabled()
+    drive(frozen_app(Connection(name="demo", description="demo", open=open_repository, demo=True)), script)
+    assert collecting_while_opening == [False]
+    assert gc.isenabled()
