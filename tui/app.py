@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import os
+from asyncio import AbstractEventLoop
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
-from textual.app import App
+from textual.app import App, AutopilotCallbackType
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from core.redact import redact_secrets
 
+from . import collector
 from .commands import ActionsProvider, key_actions
 from .config import config_path as default_config_path
 from .connection import Connection
@@ -79,6 +81,47 @@ class VrcApp(App[None]):
         self.clock = clock
         self.tz = tz
         self.message_log = MessageLog()
+        self._collect_after_first_frame = False
+
+    def run(
+        self,
+        *,
+        headless: bool = False,
+        inline: bool = False,
+        inline_no_clear: bool = False,
+        mouse: bool = True,
+        size: tuple[int, int] | None = None,
+        auto_pilot: AutopilotCallbackType | None = None,
+        loop: AbstractEventLoop | None = None,
+    ) -> None:
+        """Run the console, with the cyclic collector paused until the first frame is drawn.
+
+        Everything built for the first frame (the screen, its widgets and styles) lives as long as
+        the app; collecting meanwhile only rescans it (a tenth of the start). `on_ready` ends the
+        pause (see tui.collector).
+        """
+        self._collect_after_first_frame = True
+        collector.pause()
+        try:
+            super().run(
+                headless=headless,
+                inline=inline,
+                inline_no_clear=inline_no_clear,
+                mouse=mouse,
+                size=size,
+                auto_pilot=auto_pilot,
+                loop=loop,
+            )
+        finally:
+            self._resume_collecting()
+
+    def on_ready(self) -> None:
+        self._resume_collecting()
+
+    def _resume_collecting(self) -> None:
+        if self._collect_after_first_frame:
+            self._collect_after_first_frame = False
+            collector.resume()
 
     def notify(
         self,

@@ -112,3 +112,69 @@ def test_opening_a_repository_runs_with_the_collector_paused(demo_repository: Re
     drive(frozen_app(Connection(name="demo", description="demo", open=open_repository, demo=True)), script)
     assert collecting_while_opening == [False]
     assert gc.isenabled()
+
+
+def test_the_console_collects_no_garbage_until_its_first_frame() -> None:
+    # Collecting while the first screen is built only rescans what lives as long as the app (a tenth
+    # of the start); once built (and the repository opened) it is frozen and collection resumes.
+    script = textwrap.dedent(
+        """
+        import gc, threading
+        from tui.app import VrcApp
+        from tui.connection import Connection
+
+        opened = threading.Event()
+        seen = {}
+
+        def held():
+            opened.wait(30)
+            raise RuntimeError("not opened in this test")
+
+        class Probe(VrcApp):
+            def on_mount(self) -> None:
+                seen["building"] = gc.isenabled()
+
+            def on_ready(self) -> None:
+                self.call_after_refresh(self.done)
+
+            def done(self) -> None:
+                opened.set()
+                self.exit()
+
+        Probe(Connection(name="held", description="held open", open=held)).run(headless=True, size=(120, 40))
+        for thread in threading.enumerate():
+            if thread is not threading.current_thread():
+                thread.join(30)
+        print(seen["building"], gc.isenabled(), gc.get_freeze_count() > 0)
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": "/nonexistent"},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-3:] == ["False", "True", "True"]
+
+
+def test_collector_pauses_nest_and_the_last_resume_freezes() -> None:
+    from tui import collector
+
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    try:
+        with collector.paused():
+            collector.pause()
+            assert not gc.isenabled()
+            collector.resume()
+            assert not gc.isenabled(), "an inner pause must not end the outer one"
+            built = [[i] for i in range(3)]  # tracked by the collector: frozen at the end
+            assert built
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > frozen
+    finally:
+        gc.unfreeze()
+        gc.enable()

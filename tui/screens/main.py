@@ -26,6 +26,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from .. import collector
 from ..cli.shell import command_for
 from ..config import config_path
 from ..connection import Connection
@@ -268,17 +269,10 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="connect")
     def _connect(self, connection: Connection) -> None:
-        # Opening imports boto3 (and moto, and seeds the demo): hundreds of thousands of objects that
-        # live as long as the app. The cyclic collector would scan them over and over meanwhile (a
-        # fifth of the demo's start); pause it, then freeze what was built out of later collections.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        # Opening imports boto3 (and moto, and seeds the demo): long-lived objects the collector
+        # would rescan over and over meanwhile (a fifth of the demo's start).
+        with collector.paused():
             repository = connection.open()
-        finally:
-            gc.freeze()
-            if collecting:
-                gc.enable()
         if not get_current_worker().is_cancelled:
             self.post_message(Connected(connection, repository))
 
