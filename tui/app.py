@@ -103,7 +103,7 @@ class VrcApp(App[None]):
         self._collect_after_first_frame = True
         collector.pause()
         try:
-            super().run(
+            return super().run(
                 headless=headless,
                 inline=inline,
                 inline_no_clear=inline_no_clear,
