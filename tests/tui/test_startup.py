@@ -13,6 +13,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from conftest import frozen_app
 from textual.pilot import Pilot
 from tui_helpers import drive
@@ -178,3 +179,32 @@ def test_collector_pauses_nest_and_the_last_resume_freezes() -> None:
     finally:
         gc.unfreeze()
         gc.enable()
+
+
+def test_binding_refreshes_in_one_frame_rebuild_the_footer_once(
+    demo_repository: Repository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Textual's footer rebuilds every key widget per refresh_bindings(); the main screen's joins a
+    # rebuild already queued (mounting and focusing made three in the frame after the first one).
+    from textual.widgets import Footer
+
+    rebuilds: list[str] = []
+    recompose = Footer.recompose
+
+    async def counted(self: Footer) -> None:
+        rebuilds.append(type(self).__name__)
+        await recompose(self)
+
+    monkeypatch.setattr(Footer, "recompose", counted)
+
+    async def script(pilot: Pilot[None]) -> None:
+        footer = pilot.app.screen.query_one(Footer)
+        before = len(rebuilds)
+        for _ in range(3):
+            pilot.app.screen.refresh_bindings()
+        await pilot.pause()
+        await pilot.pause()
+        assert len(rebuilds) - before == 1
+        assert footer.query("FooterKey"), "the rebuilt footer shows the keys"
+
+    drive(frozen_app(Connection.of(demo_repository, name="demo", demo=True)), script)

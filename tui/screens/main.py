@@ -23,7 +23,7 @@ from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Label
+from textual.widgets import Label
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from .. import collector
@@ -48,6 +48,7 @@ from ..savefile import write_new_file
 from ..widgets.aliases import AliasPane
 from ..widgets.artifacts import ArtifactPane
 from ..widgets.detail import DetailPane
+from ..widgets.footer import CoalescingFooter
 from ..widgets.rows import VirtualRows
 from ..widgets.status import StatusBar
 from ..widgets.versions import VersionPane
@@ -206,7 +207,7 @@ class MainScreen(Screen[None]):
                 yield AliasPane(id="aliases")
                 yield DetailPane(id="detail")
         # No palette hint: the context keys need the 80 columns (ctrl+p is listed by `?`).
-        yield Footer(compact=True, show_command_palette=False)
+        yield CoalescingFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#last-change").display = False
