@@ -6,7 +6,7 @@ import hashlib
 import io
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -224,9 +224,7 @@ def verify(ctx: Context, name: str, artifact: Artifact) -> Artifact:
             head = ctx.c.s3.head_object(Bucket=location.bucket, Key=location.key)
         except Exception as exc:
             if error_code(exc) in ("404", "NoSuchKey", "NotFound"):
-                raise IntegrityError(
-                    f"artifact {name!r} version {artifact.version}: S3 object {artifact.s3uri} is missing"
-                ) from None
+                raise _missing(name, artifact) from None
             raise
     stored = head.get("Metadata", {}).get("artifact_sha256")
     if stored != artifact.sha256:
@@ -235,6 +233,74 @@ def verify(ctx: Context, name: str, artifact: Artifact) -> Artifact:
             f"{stored}, DynamoDB records {artifact.sha256}"
         )
     return artifact
+
+
+def _missing(name: str, artifact: Artifact) -> IntegrityError:
+    return IntegrityError(f"artifact {name!r} version {artifact.version}: S3 object {artifact.s3uri} is missing")
+
+
+LIST_PAGE = 1000
+"""Keys one ListObjectsV2 page returns (S3's maximum); objects beyond it are verified by HEAD."""
+
+
+def verify_many(ctx: Context, artifacts: Sequence[Artifact]) -> list[Artifact | IntegrityError]:
+    """`verify` for each artifact, in order: the artifact, or the IntegrityError `verify` raises for it.
+
+    Objects of one artifact whose version items record an ETag are looked at with one ListObjectsV2
+    page starting at the lowest of their keys: a listed ETag equal to the recorded one is the object
+    core wrote with the recorded bytes (an ETag changes with the bytes, multipart and encrypted ones
+    too); a key the page passes over does not exist. Anything else (no recorded ETag, as versioned
+    1.0.1 writes; an ETag that differs; a key beyond the page; no permission to list) gets `verify`'s
+    HEAD, so each failure says what `verify` says. Other backend failures propagate.
+    """
+    results: list[Artifact | IntegrityError | None] = [None] * len(artifacts)
+    folders: dict[tuple[str, str], list[int]] = {}
+    for index, artifact in enumerate(artifacts):
+        if artifact.etag:
+            location = artifact.s3path
+            folder = location.key.rpartition("/")[0] + "/"
+            folders.setdefault((location.bucket, folder), []).append(index)
+    for (bucket, folder), indexes in folders.items():
+        keys = {artifacts[i].s3path.key for i in indexes}
+        if len(keys) < 2:
+            continue  # one object: its HEAD costs what a listing would
+        page = _list_page(ctx, bucket, folder, min(keys))
+        if page is None:
+            continue
+        listed, complete = page
+        last = max(listed, default="")
+        for i in indexes:
+            artifact = artifacts[i]
+            key = artifact.s3path.key
+            if key in listed:
+                if listed[key] == artifact.etag:
+                    results[i] = artifact
+            elif complete or key < last:
+                results[i] = _missing(artifact.name, artifact)
+    verified: list[Artifact | IntegrityError] = []
+    for artifact, result in zip(artifacts, results, strict=True):
+        if result is None:
+            try:
+                result = verify(ctx, artifact.name, artifact)
+            except IntegrityError as error:
+                result = error
+        verified.append(result)
+    return verified
+
+
+def _list_page(ctx: Context, bucket: str, folder: str, lowest: str) -> tuple[dict[str, str], bool] | None:
+    """({key: ETag} of one page of `folder` from `lowest` on, whether it holds the folder's rest);
+    None without permission to list (verifying by HEAD needs only s3:GetObject)."""
+    with ctx.aws(f"list s3://{bucket}/{folder}"):
+        try:
+            # StartAfter is exclusive: the key one character shorter sorts just before `lowest`.
+            page = ctx.c.s3.list_objects_v2(Bucket=bucket, Prefix=folder, StartAfter=lowest[:-1], MaxKeys=LIST_PAGE)
+        except Exception as exc:
+            if error_code(exc) in ("AccessDenied", "403"):
+                return None
+            raise
+    listed = {entry["Key"]: entry.get("ETag", "") for entry in page.get("Contents", [])}
+    return listed, not page.get("IsTruncated", False)
 
 
 def validate_sink(path_or_file: object) -> None:

@@ -96,6 +96,7 @@ class Context:
             size=it.get_n(item, "size"),
             content_type=it.get_s(item, "content_type"),
             metadata=it.get_map_s(item, "metadata"),
+            etag=it.get_s(item, "etag"),
         )._bind(self.reader)  # type: ignore[return-value]
 
     def alias(self, name: str, item: it.Item) -> Alias:

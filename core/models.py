@@ -71,6 +71,8 @@ class Artifact(_Readable):
     size: int | None = None
     content_type: str | None = None
     metadata: dict[str, str] = {}
+    etag: str | None = None
+    """The ETag of the object core wrote for this version (None where versioned 1.0.1 wrote it)."""
 
     @property
     def s3path(self) -> S3Location:

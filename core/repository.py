@@ -13,7 +13,7 @@ import dataclasses
 import functools
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import IO, Any, cast
 
@@ -25,7 +25,7 @@ from ._purge import PurgeResult
 from ._state import UNCHANGED, Plumbing, Unchanged, writes
 from ._storage import MAX_ATTEMPTS
 from .deadline import Deadline
-from .errors import AliasNotFoundError, InvalidArgumentError
+from .errors import AliasNotFoundError, IntegrityError, InvalidArgumentError
 from .layout import (
     LATEST,
     encode_version_sk,
@@ -465,6 +465,11 @@ class Repository(Plumbing):
     def verify_object(self, artifact: Artifact, bsm: Any = None) -> Artifact:
         """One HEAD: the S3 object of an already-read version exists and carries its recorded sha256."""
         return _content.verify(self._ctx(bsm), artifact.name, artifact)
+
+    def verify_objects(self, artifacts: Sequence[Artifact], bsm: Any = None) -> list[Artifact | IntegrityError]:
+        """`verify_object` for several versions: per artifact, itself or its IntegrityError (one
+        ListObjectsV2 per artifact for versions with a recorded ETag, a HEAD for the rest)."""
+        return _content.verify_many(self._ctx(bsm), artifacts)
 
     def download(
         self,

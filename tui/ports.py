@@ -14,6 +14,9 @@ from datetime import datetime
 from typing import IO, TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from core.errors import IntegrityError
     from core.models import Alias, AliasEvent, Artifact, Problem, VersionView
     from core.planning import OutsideChange
     from core.repository import Content, PurgeResult
@@ -46,6 +49,8 @@ class RepositoryPort(Protocol):
     def head_version(self, artifact: Artifact) -> Artifact: ...
 
     def verify_object(self, artifact: Artifact) -> Artifact: ...
+
+    def verify_objects(self, artifacts: Sequence[Artifact]) -> list[Artifact | IntegrityError]: ...
 
     def list_aliases(self, name: str) -> list[Alias]: ...
 

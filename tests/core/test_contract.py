@@ -516,3 +516,100 @@ def test_upload_restores_a_deleted_latest(repo):
         repo.get_artifact_version("app")
     repo.put_artifact("app", b"same")
     assert repo.get_artifact_version("app").get_content() == b"same"
+
+
+# --- verifying several objects at once --------------------------------------------------------
+
+
+def s3_calls(repo) -> list[str]:
+    """The names of the S3 requests `repo` sends from now on."""
+    calls: list[str] = []
+    repo._c(None).s3.meta.events.register("before-call.*.*", lambda model, **_: calls.append(model.name))
+    return calls
+
+
+def test_verify_objects_proves_recorded_bytes_with_one_listing(repo):
+    v1, v2, v3 = publish(repo, "app", b"one", b"two", b"three")
+    latest = repo.get_artifact_version("app")
+    assert v1.etag and latest.etag  # core records the ETag of each object it writes
+    calls = s3_calls(repo)
+    assert repo.verify_objects([v3, v1, latest, v2]) == [v3, v1, latest, v2]
+    assert calls == ["ListObjectsV2"]
+    calls.clear()
+    assert repo.verify_objects([v2]) == [v2]
+    assert calls == ["HeadObject"]  # one object: a HEAD costs what a listing does
+    assert repo.verify_objects([]) == []
+
+
+def test_verify_objects_reports_missing_and_replaced_objects_as_verify_object_does(repo):
+    v1, v2, v3, v4 = publish(repo, "app", b"one", b"two", b"three", b"four")
+    s3 = repo._c(None).s3
+    # Bytes replaced outside vrc: with the sha256 they really have, and without any metadata.
+    s3.put_object(
+        Bucket=repo.s3_bucket,
+        Key=v2.s3path.key,
+        Body=b"evil",
+        Metadata={"artifact_name": "app", "artifact_sha256": sha(b"evil")},
+    )
+    s3.put_object(Bucket=repo.s3_bucket, Key=v4.s3path.key, Body=b"other")
+    s3.delete_object(Bucket=repo.s3_bucket, Key=v3.s3path.key)
+    calls = s3_calls(repo)
+    results = repo.verify_objects([v1, v2, v3, v4])
+    # The listing proves v1 and shows v3 missing; v2's and v4's ETags differ, so their HEADs say why.
+    assert calls == ["ListObjectsV2", "HeadObject", "HeadObject"]
+    assert results[0] == v1
+    for artifact, result in zip((v2, v3, v4), results[1:], strict=True):
+        assert isinstance(result, IntegrityError)
+        with pytest.raises(IntegrityError) as alone:
+            repo.verify_object(artifact)
+        assert str(result) == str(alone.value)
+    assert "is missing" in str(results[2]) and f"says sha256 {sha(b'evil')}" in str(results[1])
+    assert "says sha256 None" in str(results[3])
+
+
+def test_verify_objects_falls_back_to_head_without_a_recorded_etag(repo):
+    """versioned 1.0.1 records no ETag on the versions it writes: their objects get a HEAD each."""
+    publish(repo, "app", b"one", b"two", b"three")
+    for version in ("000001", "000002"):
+        repo._c(None).dynamodb.update_item(
+            TableName=repo.dynamodb_table_name,
+            Key={"pk": {"S": "app"}, "sk": {"S": version}},
+            UpdateExpression="REMOVE etag",
+        )
+    v1, v2, v3 = (repo.get_artifact_version("app", n) for n in (1, 2, 3))
+    assert v1.etag is None and v2.etag is None and v3.etag
+    repo._c(None).s3.put_object(Bucket=repo.s3_bucket, Key=v2.s3path.key, Body=b"evil")
+    calls = s3_calls(repo)
+    results = repo.verify_objects([v1, v2, v3])
+    assert calls == ["HeadObject", "HeadObject", "HeadObject"]  # one etag alone: no listing
+    assert results[0] == v1 and results[2] == v3
+    assert isinstance(results[1], IntegrityError) and "says sha256 None" in str(results[1])
+
+
+def test_verify_objects_heads_what_the_listed_page_does_not_reach(repo, monkeypatch):
+    from core import _content
+
+    monkeypatch.setattr(_content, "LIST_PAGE", 2)
+    v1, v2, v3, v4 = publish(repo, "app", b"one", b"two", b"three", b"four")
+    repo._c(None).s3.delete_object(Bucket=repo.s3_bucket, Key=v4.s3path.key)
+    calls = s3_calls(repo)
+    results = repo.verify_objects([v4, v1, v3])
+    # The page holds 000001 and 000002 only: v3 is proven by its HEAD, v4 found missing by its HEAD.
+    assert calls == ["ListObjectsV2", "HeadObject", "HeadObject"]
+    assert results[1:] == [v1, v3]
+    assert isinstance(results[0], IntegrityError) and "is missing" in str(results[0])
+
+
+def test_verify_objects_without_list_permission_heads_each_object(repo, monkeypatch):
+    from botocore.exceptions import ClientError
+
+    v1, v2 = publish(repo, "app", b"one", b"two")
+    s3 = repo._c(None).s3
+
+    def denied(**_):
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no s3:ListBucket"}}, "ListObjectsV2")
+
+    monkeypatch.setattr(s3, "list_objects_v2", denied)
+    calls = s3_calls(repo)
+    assert repo.verify_objects([v1, v2]) == [v1, v2]
+    assert calls == ["HeadObject", "HeadObject"]

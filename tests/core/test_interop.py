@@ -20,6 +20,7 @@ from core import (
     AliasNotFoundError,
     ArtifactNotFoundError,
     ConflictError,
+    IntegrityError,
     InvalidNameError,
     ProtectedVersionError,
     Repository,
@@ -595,3 +596,25 @@ def test_head_version_completes_what_versioned_left_out_of_the_item(world):
     assert (completed.size, completed.content_type, completed.metadata) == (5, "text/plain", {"team": "ml"})
     assert (completed.version, completed.sha256) == (listed.version, listed.sha256)
     assert completed.get_content() == b"12345"  # still bound to the repository
+
+
+def test_verify_objects_heads_the_versions_versioned_wrote(world):
+    """versioned records no ETag: its versions get verify_object's HEAD, core's share one listing."""
+    bsm, v, core = world
+    v.bootstrap(bsm)
+    for content in (b"one", b"two"):
+        v.put_artifact("app", content, bsm=bsm)
+        v.publish_artifact_version("app", bsm=bsm)
+    for content in (b"three", b"four"):
+        core.put_artifact("app", content)
+        core.publish_artifact_version("app")
+    v1, v2, v3, v4 = (core.get_artifact_version("app", n) for n in (1, 2, 3, 4))
+    assert (v1.etag, v2.etag) == (None, None) and v3.etag and v4.etag
+    s3 = bsm.boto_ses.client("s3")
+    s3.put_object(Bucket=BUCKET, Key=v2.s3path.key, Body=b"evil")  # replaced outside either library
+    calls: list[str] = []
+    core._c(None).s3.meta.events.register("before-call.*.*", lambda model, **_: calls.append(model.name))
+    results = core.verify_objects([v1, v2, v3, v4])
+    assert calls == ["ListObjectsV2", "HeadObject", "HeadObject"]
+    assert [results[0], results[2], results[3]] == [v1, v3, v4]
+    assert isinstance(results[1], IntegrityError) and "S3 object says sha256 None" in str(results[1])

@@ -790,6 +790,103 @@ def test_request_budgets_of_the_release_dialogs(demo_repository: Repository) -> 
     drive(release_app(demo_repository), script)
 
 
+READS = {"Query", "GetItem", "BatchGetItem", "HeadObject", "ListObjectsV2", "GetObject"}
+
+
+def test_request_budgets_of_every_release_dialog_path(demo_repository: Repository) -> None:
+    """Each way into a release dialog and each step in it: ≤ 2 requests; each confirm: its writes + ≤ 2 reads.
+
+    qa's rollback target is a split of two versions no alias serves (each would need a HEAD, plus the
+    history query), and a canary of two new versions checks both: one listing proves both objects.
+    """
+    demo_repository.put_alias("churn-model", "qa", "1", "2", 10)
+    demo_repository.put_alias("churn-model", "qa", "4")
+    counter = RequestCounter(demo_repository)
+    budgets: dict[str, list[str]] = {}
+
+    async def step(pilot: Pilot[None], what: str, key: str | None = None, **fields: str) -> None:
+        counter.take()
+        if key is not None:
+            await pilot.press(key)
+        for field, text in fields.items():
+            await type_into(pilot, field, text)
+        await settle(pilot)
+        budgets[what] = counter.take()
+
+    async def script(pilot: Pilot[None]) -> None:
+        await select(pilot, "churn-model", alias="qa")
+        await step(pilot, "rollback to a split not serving: open", "b")
+        assert "✓ v1" in checklist(pilot) and "✓ v2" in checklist(pilot)
+        await step(pilot, "rollback to a split not serving: confirm", "enter")
+        assert isinstance(pilot.app.screen, MainScreen)
+
+        await select(pilot, "churn-model", alias="staging")
+        await step(pilot, "promote staging's version: open", "p")
+        await pilot.press("escape")
+        await step(pilot, "rollback to one version: open", "b")
+        assert "✓ v3" in checklist(pilot)
+        await step(pilot, "rollback to one version: confirm", "enter")
+        assert isinstance(pilot.app.screen, MainScreen)
+
+        await step(pilot, "canary start: open", "C")
+        await step(pilot, "canary start: confirm", "enter")
+        assert isinstance(pilot.app.screen, MainScreen)
+        await step(pilot, "canary running: open", "C")
+        await step(pilot, "canary weight", "right_square_bracket")
+        await step(pilot, "canary weight: confirm", "enter")
+        assert isinstance(pilot.app.screen, MainScreen)
+        await step(pilot, "canary running again: open", "C")
+        await step(pilot, "canary abort: confirm", "ctrl+n")  # ctrl+n and ctrl+g apply at once
+        assert isinstance(pilot.app.screen, MainScreen)
+        await pilot.press("C")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await step(pilot, "canary before promote: open", "C")
+        await step(pilot, "canary promote: confirm", "ctrl+g")
+        assert isinstance(pilot.app.screen, MainScreen)
+
+        await select(pilot, "churn-model", alias="development")
+        await pilot.press("C")
+        await settle(pilot)
+        await step(pilot, "canary: stable typed", **{"canary-stable": "1"})
+        await step(pilot, "canary of two new versions", **{"canary-version": "2"})
+        assert "✓ v1" in checklist(pilot) and "✓ v2" in checklist(pilot)
+        await pilot.press("escape")
+
+        await select(pilot, "churn-model", version="2")
+        await step(pilot, "move a version: open", "p")
+        await step(pilot, "move a version: alias typed", **{"promote-alias": "qa2"})
+        await step(pilot, "move a version: confirm", "enter")
+        assert isinstance(pilot.app.screen, MainScreen)
+
+        await select(pilot, "customer-analytics-db", alias="development")  # tracks an unpublished LATEST
+        await step(pilot, "publish and promote: open", "p")
+        assert "✓ LATEST" in checklist(pilot)
+        await step(pilot, "publish and promote: confirm", "enter")
+        assert isinstance(pilot.app.screen, MainScreen)
+
+    drive(release_app(demo_repository), script)
+    assert demo_repository.get_alias("churn-model", "qa").config == AliasConfig(
+        version="1", secondary_version="2", secondary_version_weight=10
+    )
+    assert demo_repository.get_alias("churn-model", "qa2").version == "2"
+    assert demo_repository.get_alias("churn-model", "staging").version == "4"
+    assert demo_repository.get_alias("customer-analytics-db", "staging").version == "7"
+    over = {}
+    for what, calls in budgets.items():
+        reads = [call for call in calls if call in READS]
+        if what.endswith("confirm"):
+            # A publish is its own protocol of writes (claim, copy, reveal); an alias change one write.
+            alias_writes = [call for call in calls if call == "TransactWriteItems"]
+            assert alias_writes, (what, calls)
+            if len(reads) > 2:
+                over[what] = calls
+        elif len(calls) > 2:
+            over[what] = calls
+    assert not over, (over, budgets)
+
+
 def test_history_row_rolls_back_and_the_last_change_line_offers_undo(demo_repository: Repository) -> None:
     for version in ("2", "3", "4"):
         demo_repository.put_alias("churn-model", "qa", version)

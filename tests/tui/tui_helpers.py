@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import IO, TYPE_CHECKING, NoReturn, TypeVar
 
@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 from textual.worker import WorkerFailed
 
 if TYPE_CHECKING:
+    from core.errors import IntegrityError
     from core.models import Alias, AliasEvent, Artifact, Problem, VersionView
     from core.planning import OutsideChange
     from core.repository import Content, PurgeResult
@@ -92,6 +93,9 @@ class StandIn:
 
     def verify_object(self, artifact: Artifact) -> Artifact:
         self._unexpected("verify_object")
+
+    def verify_objects(self, artifacts: Sequence[Artifact]) -> list[Artifact | IntegrityError]:
+        self._unexpected("verify_objects")
 
     def list_aliases(self, name: str) -> list[Alias]:
         self._unexpected("list_aliases")

@@ -1,9 +1,10 @@
 """Pre-flight checks before an alias change or a publish; blocking calls, run them in a worker.
 
-One request per check: every version that would start receiving traffic is known (read with the
-state the dialog shows) and its S3 object carries the sha256 DynamoDB records (one HEAD, no
-download); LATEST's object still has the content shown (one HEAD); the alias is still at the
-revision the dialog displayed (one GetItem). The write itself re-checks existence and revision.
+Every version that would start receiving traffic is known (read with the state the dialog shows)
+and its S3 object holds the bytes DynamoDB records; LATEST's object still has the content shown.
+Those objects are verified together (`verify_objects`: one listing for an artifact's objects, a
+HEAD for one alone; no download). The alias is still at the revision the dialog displayed (one
+GetItem). The write itself re-checks existence and revision.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from typing import TYPE_CHECKING
 
 from core.errors import (
     AliasNotFoundError,
-    ArtifactNotFoundError,
     ConflictError,
     IntegrityError,
     VrcError,
@@ -96,12 +96,17 @@ def run_checks(repository: RepositoryPort, plan: Plan, cancelled: Callable[[], b
     """
     items: list[Check] = []
     known = {artifact.version: artifact for artifact in plan.known}
+    latest = known.get("LATEST") if plan.latest_sha256 is not None else None
+    objects = ([latest] if latest is not None else []) + [known[v] for v in plan.versions if v in known]
+    if cancelled():
+        return Checks(plan, ())
+    # One call for every object: the artifact's objects share one request (see Repository.verify_objects).
+    found = repository.verify_objects(objects) if objects else []
+    results = {artifact.version: result for artifact, result in zip(objects, found, strict=True)}
     if plan.latest_sha256 is not None:
-        items.append(check_latest(repository, plan.name, plan.latest_sha256, known.get("LATEST")))
+        items.append(check_latest(plan.name, plan.latest_sha256, latest, results.get("LATEST")))
     for version in plan.versions:
-        if cancelled():
-            return Checks(plan, tuple(items))
-        items.append(check_version(repository, plan.name, version, known.get(version)))
+        items.append(check_version(plan.name, version, known.get(version), results.get(version)))
     if plan.alias_check is not None:
         items.append(plan.alias_check)
     elif plan.alias is not None and not cancelled():
@@ -109,25 +114,26 @@ def run_checks(repository: RepositoryPort, plan: Plan, cancelled: Callable[[], b
     return Checks(plan, tuple(items))
 
 
-def check_version(repository: RepositoryPort, name: str, version: str, artifact: Artifact | None) -> Check:
+def check_version(
+    name: str, version: str, artifact: Artifact | None, verified: Artifact | IntegrityError | None
+) -> Check:
+    """The check of one version from `verify_objects`'s result for it."""
     subject = version_label(version)
     if artifact is None:
         return Check(subject, False, f"version {version} of {name} does not exist or is deleted")
-    try:
-        repository.verify_object(artifact)
-    except ArtifactNotFoundError:
-        return Check(subject, False, f"version {version} of {name} does not exist or is deleted")
-    except IntegrityError as error:
-        return Check(subject, False, str(error))
+    if isinstance(verified, IntegrityError):
+        return Check(subject, False, str(verified))
     return Check(subject, True, f"exists; its S3 object matches sha256 {artifact.sha256[:8]}")
 
 
-def check_latest(repository: RepositoryPort, name: str, expected_sha256: str, latest: Artifact | None) -> Check:
+def check_latest(
+    name: str, expected_sha256: str, latest: Artifact | None, verified: Artifact | IntegrityError | None
+) -> Check:
+    """The check of LATEST from `verify_objects`'s result for it."""
     if latest is None:
         return Check("LATEST", False, f"{name} has no LATEST any more")
-    try:
-        repository.verify_object(latest)
-    except IntegrityError as error:
+    if isinstance(verified, IntegrityError):
+        error = verified
         if "is missing" in str(error):
             return Check("LATEST", False, str(error))
         # versioned and vrc rewrite LATEST's object with its new sha256: someone uploaded since.

@@ -91,8 +91,8 @@ class Recorder:
             if method in ("put_alias", "rollback_alias"):
                 version = args[2] if method == "put_alias" else "2"
                 return alias(args[1], v(version), 9)
-            if method == "verify_object":
-                return args[0]
+            if method == "verify_objects":
+                return list(args[0])
             if method == "get_alias":
                 return alias(args[1], v("4"), 1)
             raise AssertionError(f"unexpected call {method}")
@@ -226,7 +226,7 @@ def test_checks_cost_one_request_each_and_use_the_versions_already_read() -> Non
     move = plan_promote(state(alias("prod", v("3"), 1)), publish=False, alias="prod", version="4")
     repository = Recorder()
     checks = run_checks(repository, move.checks_plan())  # type: ignore[arg-type]
-    assert repository.methods == ["verify_object", "get_alias"]
+    assert repository.methods == ["verify_objects", "get_alias"]
     assert checks.passed
 
 
