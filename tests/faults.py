@@ -392,6 +392,9 @@ _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "expect", "conte
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes on a kept-alive connection: with Nagle's algorithm the
+    # body waits for the client's delayed ACK (~40 ms per request on loopback, most of a fault test).
+    disable_nagle_algorithm = True
     owner: FaultProxy
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
