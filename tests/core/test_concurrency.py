@@ -15,6 +15,8 @@ FORCED_THREADS = 4
 FORCED_ROUNDS = 4
 ALIAS_THREADS = 4
 ALIAS_ROUNDS = 4
+GUARDED_THREADS = 3
+GUARDED_ROUNDS = 3
 
 
 def run_threads(target, count=THREADS):
@@ -78,14 +80,8 @@ def test_forced_publishers_get_distinct_versions_full_race(shared):
     forced_race(shared, THREADS, ROUNDS)
 
 
-def test_guarded_publishers_publish_exactly_what_they_saw(shared):
-    """With expected_sha256 each thread retries until its own upload is published: each lands once.
-
-    Contention here is brutal (every upload invalidates every other thread's publish), so fewer
-    threads and rounds than above keep the suite fast. A publish that loses the race after its claim
-    burns that number (never reused), so numbers may have gaps.
-    """
-    threads, rounds = 3, 6
+def guarded_race(shared, threads, rounds):
+    """Each thread uploads, then publishes with expected_sha256, retrying until its own upload is published."""
 
     def publisher(i):
         repo = open_repo(shared)
@@ -103,6 +99,23 @@ def test_guarded_publishers_publish_exactly_what_they_saw(shared):
     uploaded = {f"thread {i} round {r}".encode() for i in range(threads) for r in range(rounds)}
     contents = assert_versions_verified(open_repo(shared), "db", threads * rounds, uploaded, contiguous=False)
     assert set(contents.values()) == uploaded
+
+
+def test_guarded_publishers_publish_exactly_what_they_saw(shared):
+    """With expected_sha256 each thread retries until its own upload is published: each lands once.
+
+    Contention here is brutal (every upload invalidates every other thread's publish), so fewer
+    threads and rounds than above keep the suite fast. A publish that loses the race after its claim
+    burns that number (never reused), so numbers may have gaps. Sized to what still catches a publish
+    that ignores expected_sha256 (checked by dropping that check).
+    """
+    guarded_race(shared, GUARDED_THREADS, GUARDED_ROUNDS)
+
+
+@pytest.mark.slow
+def test_guarded_publishers_publish_exactly_what_they_saw_full(shared):
+    """The full-size race (`make test-slow`, run by CI)."""
+    guarded_race(shared, 3, 6)
 
 
 def alias_writers(shared, threads, rounds):
