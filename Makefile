@@ -26,8 +26,10 @@ install: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/vrc $(ARGS)
 
+# worksteal: a worker that runs out of tests takes queued ones from the other, so one long file
+# pinned to one worker does not leave the other idle at the end.
 test: $(STAMP)
-	$(PY) -m pytest -n 2 -q $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --dist worksteal -q $(PYTEST_ARGS)
 
 # The tests marked slow (full-size races), which `make test` leaves out.
 test-slow: $(STAMP)

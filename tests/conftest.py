@@ -1,6 +1,7 @@
 """Test-wide safety: fake credentials, no AWS profile, nothing but 127.0.0.1."""
 
 import os
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -24,6 +25,27 @@ os.environ.update(
     AWS_SHARED_CREDENTIALS_FILE=os.devnull,
     AWS_EC2_METADATA_DISABLED="true",
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Import hypothesis without pytest's assertion rewriting.
+
+    pytest rewrites every module of a distribution that ships a pytest plugin, hypothesis's ~100
+    included: ~2 s in each worker and again in the controller's summary, every run, because this
+    machine sets PYTHONDONTWRITEBYTECODE and the rewritten modules are never cached. Its internal
+    asserts need no rewritten messages; our test modules are still rewritten.
+    """
+    hook = getattr(config.pluginmanager, "rewrite_hook", None)
+    if hook is None or hook not in sys.meta_path or "hypothesis" in sys.modules:
+        return
+    position = sys.meta_path.index(hook)
+    sys.meta_path.remove(hook)
+    try:
+        import hypothesis  # noqa: F401 - imported now so that later imports find it loaded
+        import hypothesis.internal.observability  # noqa: F401 - the plugin's summary imports it
+        import hypothesis.strategies  # noqa: F401
+    finally:
+        sys.meta_path.insert(position, hook)
 
 
 def make_dynamodb_requests_atomic() -> None:
