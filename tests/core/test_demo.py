@@ -14,10 +14,10 @@ from core.demo import DEMO_BUCKET, DEMO_REGION, DEMO_TABLE, SEEDS, seed, start_d
 _VOLATILE_HEAD = {"LastModified", "ResponseMetadata", "Date"}
 
 
-def _stored(repository: Repository) -> dict[str, Any]:
+def _stored(repository: Repository, session: boto3.Session) -> dict[str, Any]:
     """Every DynamoDB item and every S3 object (bytes, HEAD) of the demo bucket and table."""
-    dynamodb = boto3.client("dynamodb", region_name=DEMO_REGION)
-    s3 = boto3.client("s3", region_name=DEMO_REGION)
+    dynamodb = session.client("dynamodb", region_name=DEMO_REGION)
+    s3 = session.client("s3", region_name=DEMO_REGION)
     items = []
     for page in dynamodb.get_paginator("scan").paginate(TableName=DEMO_TABLE, ConsistentRead=True):
         items.extend(page["Items"])
@@ -55,7 +55,8 @@ def _public(repository: Repository) -> dict[str, Any]:
     return state
 
 
-def test_fast_seed_stores_what_the_public_api_stores() -> None:
+def test_fast_seed_stores_what_the_public_api_stores(boto_session: boto3.Session) -> None:
+    # One session throughout: a fresh one per client would parse botocore's service models again.
     with mock_aws():
         through_api = Repository(
             aws_region=DEMO_REGION,
@@ -63,13 +64,14 @@ def test_fast_seed_stores_what_the_public_api_stores() -> None:
             dynamodb_table_name=DEMO_TABLE,
             operator="you (demo)",
             use_sts=False,
+            boto_session=boto_session,
         )
         through_api.bootstrap()
         seed(through_api)
-        expected_stored, expected_public = _stored(through_api), _public(through_api)
-    fast = start_demo()  # bucket, table and seed written straight into moto
+        expected_stored, expected_public = _stored(through_api, boto_session), _public(through_api)
+    fast = start_demo(boto_session=boto_session)  # bucket, table and seed written straight into moto
     try:
-        stored, public = _stored(fast), _public(fast)
+        stored, public = _stored(fast, boto_session), _public(fast)
     finally:
         stop_demo()
     assert public == expected_public
