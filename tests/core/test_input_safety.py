@@ -21,8 +21,11 @@ HOSTILE = ["\x1b]0;pwned\x07", "a\x1b[2Jb", "c1 \x9b31m", "del \x7f", "line\nbre
 
 
 @pytest.fixture
-def repo(inproc: None) -> Repository:
-    repository = Repository(aws_region="us-east-1", s3_bucket="safety", operator="tester", use_sts=False)
+def repo(inproc: None, boto_session: object) -> Repository:
+    # The run's session: a fresh one per test would parse botocore's service models again (~0.5 s).
+    repository = Repository(
+        aws_region="us-east-1", s3_bucket="safety", operator="tester", use_sts=False, boto_session=boto_session
+    )
     repository.bootstrap()
     repository.put_artifact("model", b"one")
     repository.publish_artifact_version("model")

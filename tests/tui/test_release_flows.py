@@ -50,7 +50,11 @@ def release_app(repository: Repository, *, read_only: bool = False, settings: Re
 
 
 def other_writer(repository: Repository, actor: str = "dana.oncall") -> Repository:
-    """A second client of the same backend, as a colleague's console would be."""
+    """A second client of the same backend, as a colleague's console would be.
+
+    Its own Repository and botocore clients, made from the demo's boto3 session: a fresh session
+    would parse botocore's service models again (~0.5 s per test).
+    """
     return Repository(
         aws_region=repository.aws_region,
         s3_bucket=repository.s3_bucket,
@@ -58,6 +62,7 @@ def other_writer(repository: Repository, actor: str = "dana.oncall") -> Reposito
         operator=actor,
         use_sts=False,
         clock=lambda: DEMO_NOW,
+        boto_session=repository.boto_session,
     )
 
 
