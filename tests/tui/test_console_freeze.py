@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
-from tui_helpers import drive, settle
+from tui_helpers import drive, fresh_repository, settle
 
 from core import Repository
 from tui.app import VrcApp
@@ -21,16 +20,7 @@ from tui.widgets.command import CommandLine
 
 @pytest.fixture
 def served(moto_server: str) -> Repository:
-    suffix = uuid.uuid4().hex[:8]
-    repository = Repository(
-        aws_region="us-east-1",
-        s3_bucket=f"vrc-frz-{suffix}",
-        dynamodb_table_name=f"vrc-frz-{suffix}",
-        endpoint_url=moto_server,
-        operator="tester",
-        use_sts=False,
-    )
-    repository.bootstrap()
+    repository = fresh_repository(moto_server, "vrc-frz")
     for content in (b"one", b"two"):
         repository.put_artifact("model", content)
         repository.publish_artifact_version("model")

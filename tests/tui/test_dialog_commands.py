@@ -7,13 +7,12 @@ run through the real entry point and its effect read back.
 from __future__ import annotations
 
 import shlex
-import uuid
 from datetime import UTC, datetime
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Label
-from tui_helpers import drive, settle
+from tui_helpers import drive, fresh_repository, settle
 
 from core import Repository
 from tui.__main__ import main
@@ -30,17 +29,7 @@ NOW = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
 @pytest.fixture
 def served(moto_server: str) -> Repository:
     """A fresh bucket and table on the moto server, as a second process would see them."""
-    suffix = uuid.uuid4().hex[:8]
-    repository = Repository(
-        aws_region="us-east-1",
-        s3_bucket=f"vrc-dlg-{suffix}",
-        dynamodb_table_name=f"vrc-dlg-{suffix}",
-        endpoint_url=moto_server,
-        operator="tester",
-        use_sts=False,
-    )
-    repository.bootstrap()
-    return repository
+    return fresh_repository(moto_server, "vrc-dlg")
 
 
 def app_over(repository: Repository) -> VrcApp:

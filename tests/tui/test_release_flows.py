@@ -18,7 +18,7 @@ import pytest
 from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, DataTable, Input, Label
-from tui_helpers import drive, notifications, settle
+from tui_helpers import drive, fresh_repository, notifications, settle
 
 from core import Repository
 from core.demo import DEMO_NOW
@@ -978,17 +978,7 @@ def test_esc_on_a_pending_write_verifies_and_reports_the_definite_outcome(demo_r
 
 def test_b2_end_to_end_against_a_moto_server_with_versioned_writing_in_between(moto_server, monkeypatch) -> None:
     """Issue 10's B2 story through the console, on moto's HTTP server, versioned 1.0.1 moving the alias."""
-    import uuid
-
-    repository = Repository(
-        aws_region="us-east-1",
-        s3_bucket=f"b2-{uuid.uuid4().hex[:12]}",
-        dynamodb_table_name=f"b2-{uuid.uuid4().hex[:12]}",
-        endpoint_url=moto_server,
-        operator="ops.oncall",
-        use_sts=False,
-    )
-    repository.bootstrap()
+    repository = fresh_repository(moto_server, "b2", operator="ops.oncall")
     for n in (1, 2, 3):
         repository.put_artifact("model", f"model weights {n}".encode())
         repository.publish_artifact_version("model")

@@ -4,13 +4,12 @@ config is one line and exit 2 (issue 9 items 11-13)."""
 from __future__ import annotations
 
 import re
-import uuid
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import OptionList
-from tui_helpers import drive, notifications, settle
+from tui_helpers import drive, fresh_repository, notifications, settle
 
 from core import Repository
 from tui.app import VrcApp
@@ -21,16 +20,7 @@ from tui.screens.main import MainScreen
 
 def seeded(endpoint: str) -> Repository:
     """A fresh bucket and table on the moto server holding one published artifact."""
-    unique = uuid.uuid4().hex[:10]
-    repository = Repository(
-        aws_region="us-east-1",
-        s3_bucket=f"safety-{unique}",
-        dynamodb_table_name=f"safety-{unique}",
-        endpoint_url=endpoint,
-        operator="tester",
-        use_sts=False,
-    )
-    repository.bootstrap()
+    repository = fresh_repository(endpoint, "safety")
     repository.put_artifact("model", b"weights")
     repository.publish_artifact_version("model")
     return repository

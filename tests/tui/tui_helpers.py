@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from core.errors import IntegrityError
     from core.models import Alias, AliasEvent, Artifact, Problem, VersionView
     from core.planning import OutsideChange
-    from core.repository import Content, PurgeResult
+    from core.repository import Content, PurgeResult, Repository
 
 Script = Callable[[Pilot[None]], Awaitable[None]]
 T = TypeVar("T")
@@ -53,6 +53,25 @@ def drive(app: App[None], script: Script, size: tuple[int, int] = (120, 40), *, 
 def notifications(app: App[None]) -> list[str]:
     """Every message the app notified (the console keeps them for its message log)."""
     return [logged.message for logged in app.message_log.messages]  # type: ignore[attr-defined]
+
+
+def fresh_repository(endpoint: str, prefix: str, *, operator: str = "tester") -> Repository:
+    """A bootstrapped repository with its own bucket and table on the moto server at `endpoint`."""
+    import uuid
+
+    from core import Repository
+
+    suffix = uuid.uuid4().hex[:10]
+    repository = Repository(
+        aws_region="us-east-1",
+        s3_bucket=f"{prefix}-{suffix}",
+        dynamodb_table_name=f"{prefix}-{suffix}",
+        endpoint_url=endpoint,
+        operator=operator,
+        use_sts=False,
+    )
+    repository.bootstrap()
+    return repository
 
 
 class StandIn:
