@@ -61,7 +61,7 @@ class Pane(Vertical):
         if busy:
             self._busy_since = monotonic()
             self._busy_timer = self.set_interval(LOADING_INDICATOR_DELAY, self._update_title)
-        self.set_class(busy, "-busy")
+        # The title alone says it: a class would restyle the pane and its table on every load.
         self._update_title()
 
     @property
