@@ -1,5 +1,6 @@
 """Test-wide safety: fake credentials, no AWS profile, nothing but 127.0.0.1."""
 
+import gc
 import os
 import sys
 from collections.abc import Iterator
@@ -46,6 +47,18 @@ def pytest_configure(config: pytest.Config) -> None:
         import hypothesis.strategies  # noqa: F401
     finally:
         sys.meta_path.insert(position, hook)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Collect less often in a test process: ~5 % of the suite's CPU (measured on 126 tests).
+
+    What is loaded by now (textual, boto3, moto, the test modules) lives for the whole run; frozen,
+    full collections no longer rescan it. Tests allocate heavily (moto's responses, Textual's
+    renders), so a larger first generation spends less time scanning short-lived objects.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 50, 50)
 
 
 def make_dynamodb_requests_atomic() -> None:
