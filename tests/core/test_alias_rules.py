@@ -6,11 +6,10 @@ so a botocore hook counts exactly the requests core sends.
 
 from __future__ import annotations
 
-import functools
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from faults import new_session
+from faults import new_session, share_versioned_sessions
 
 from core import AliasNotFoundError, ArtifactNotFoundError, ConflictError, InvalidArgumentError, Repository
 from core.errors import FrozenError
@@ -67,29 +66,13 @@ class World:
         return taken
 
 
-@functools.cache
-def _shared_loader():
-    import botocore.loaders
-
-    return botocore.loaders.create_loader()
-
-
 @pytest.fixture
 def world(inproc, monkeypatch) -> World:
-    import botocore.session
     import moto  # noqa: F401 - moto's interceptor must be registered before the sessions exist
-    import pynamodb.connection.base as pynamodb_base
     from boto_session_manager import BotoSesManager
     from versioned.s3_and_dynamodb_backend import Repository as VersionedRepository
 
-    loader = _shared_loader()
-
-    def get_session():  # versioned builds a botocore session per call; share the parsed service JSON
-        session = botocore.session.get_session()
-        session.register_component("data_loader", loader)
-        return session
-
-    monkeypatch.setattr(pynamodb_base, "get_session", get_session)
+    share_versioned_sessions(monkeypatch)
     bsm = BotoSesManager(region_name=REGION)
     names = {"aws_region": REGION, "s3_bucket": BUCKET, "dynamodb_table_name": TABLE}
     session = new_session(REGION)

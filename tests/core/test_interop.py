@@ -4,7 +4,6 @@ moto in-process only. versioned needs a boto_session_manager.BotoSesManager; cor
 same boto3 session (and, in places, the BotoSesManager itself, which it accepts by duck typing).
 """
 
-import functools
 import hashlib
 import random
 import re
@@ -12,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from boto_session_manager import BotoSesManager
+from faults import share_versioned_sessions
 from pynamodb.attributes import UTCDateTimeAttribute
 from versioned import exc as vexc
 from versioned.s3_and_dynamodb_backend import Repository as VersionedRepository
@@ -85,30 +85,8 @@ def bsm():
 
 @pytest.fixture
 def fast_versioned(monkeypatch):
-    """Let versioned's per-call botocore sessions share one data loader.
-
-    versioned (through pynamodb_session_manager) builds a new botocore session and client for
-    every DynamoDB call; each reloads the service JSON (~40 ms plus GC pauses). Sharing the
-    loader keeps that behaviour and only skips re-parsing the same files.
-    """
-    import botocore.session
-    import pynamodb.connection.base as pynamodb_base
-
-    loader = _shared_loader()
-
-    def get_session():
-        session = botocore.session.get_session()
-        session.register_component("data_loader", loader)
-        return session
-
-    monkeypatch.setattr(pynamodb_base, "get_session", get_session)
-
-
-@functools.cache
-def _shared_loader():
-    import botocore.loaders
-
-    return botocore.loaders.create_loader()
+    """versioned's per-call botocore sessions, one per thread (see faults.share_versioned_sessions)."""
+    share_versioned_sessions(monkeypatch)
 
 
 @pytest.fixture
