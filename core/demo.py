@@ -1,6 +1,7 @@
-"""The embedded demo repository: moto in-process, seeded with deterministic, realistic data.
+"""The embedded demo repository: moto, seeded with deterministic, realistic data.
 
-moto is imported here only, and only when a demo starts.
+`start_demo()` runs moto in this process (tests); `vrc --demo` runs it in a child process
+(core.demo_server) seeded by `seed_demo_backends()`. moto is imported only when a demo starts.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from functools import partial
 from typing import Any
 
 from . import items as it
+from .demo_server import DEMO_BUCKET, DEMO_OPERATOR, DEMO_REGION, DEMO_TABLE
 from .layout import (
     LATEST,
     TABLE_ATTRIBUTES,
@@ -30,13 +32,24 @@ from .layout import (
 )
 from .models import AliasConfig, AliasEvent
 from .moto_store import StoredObject, create_bucket, create_table, put_items, put_objects, region_session
-from .repository import Repository
+from .repository import DEFAULT_S3_PREFIX, Repository
 
-DEMO_REGION = "us-east-1"
-DEMO_BUCKET = "vrc-demo-artifacts"
-DEMO_TABLE = "vrc-demo"
 # Every seeded timestamp lies before this instant; tests freeze "now" here.
 DEMO_NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+
+__all__ = [
+    "DEMO_BUCKET",
+    "DEMO_NOW",
+    "DEMO_OPERATOR",
+    "DEMO_REGION",
+    "DEMO_TABLE",
+    "SEEDS",
+    "seed",
+    "seed_backend",
+    "seed_demo_backends",
+    "start_demo",
+    "stop_demo",
+]
 
 _active: list[Any] = []
 
@@ -246,10 +259,27 @@ def seed_backend(repository: Repository) -> None:
     own encoders) and objects and puts them into moto in-process: the same artifacts, versions,
     sha256s, aliases and their revisions, history events, alias epochs and deleted versions.
     """
-    items, objects = _stored_seed(repository.s3_prefix, repository.suffix)
-    put_objects(repository.s3_bucket, objects)
+    _seed_store(
+        repository.aws_region,
+        repository.s3_bucket,
+        repository.dynamodb_table_name,
+        repository.s3_prefix,
+        repository.suffix,
+    )
+
+
+def _seed_store(region: str, bucket: str, table: str, prefix: str, suffix: str) -> None:
+    items, objects = _stored_seed(prefix, suffix)
+    put_objects(bucket, objects)
     # moto keeps its own copy of each attribute; copying here keeps the cached plan pristine anyway.
-    put_items(repository.aws_region, repository.dynamodb_table_name, copy.deepcopy(items))
+    put_items(region, table, copy.deepcopy(items))
+
+
+def seed_demo_backends() -> None:
+    """Create and seed the demo's bucket and table in this process's moto backends (for a moto server)."""
+    create_bucket(DEMO_REGION, DEMO_BUCKET)
+    create_table(DEMO_REGION, DEMO_TABLE, TABLE_KEY_SCHEMA, TABLE_ATTRIBUTES)
+    _seed_store(DEMO_REGION, DEMO_BUCKET, DEMO_TABLE, DEFAULT_S3_PREFIX, "")
 
 
 @functools.cache
@@ -392,7 +422,7 @@ def start_demo(read_only: bool = False, boto_session: Any = None) -> Repository:
         aws_region=DEMO_REGION,
         s3_bucket=DEMO_BUCKET,
         dynamodb_table_name=DEMO_TABLE,
-        operator="you (demo)",
+        operator=DEMO_OPERATOR,
         use_sts=False,
         # moto's own session: the endpoints and models it parses to list regions serve our clients too.
         boto_session=boto_session if boto_session is not None else region_session(),

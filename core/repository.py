@@ -15,7 +15,7 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import IO, Any, cast
+from typing import IO, Any, Literal, cast
 
 from . import _aliases, _check, _content, _publish, _purge, _reads, _state, _storage
 from ._aws import ClientCache, Target
@@ -143,6 +143,16 @@ class Repository(Plumbing):
         """Create the bucket and the table (on-demand billing) if they do not exist."""
         with self._call(bsm, "bootstrap") as ctx:
             _storage.bootstrap(ctx, self.aws_region)
+
+    def prepare_clients(self, *services: Literal["s3", "dynamodb", "sts"], bsm: Any = None) -> None:
+        """Build these services' clients now rather than on the first request that needs one.
+
+        A client costs tens of milliseconds to build (botocore loads its models): done while the
+        endpoint is still starting, the first request does not pay it. Makes no request.
+        """
+        clients = self._c(bsm)
+        for service in services:
+            getattr(clients, service)
 
     # --- identity ---------------------------------------------------------------------------
 

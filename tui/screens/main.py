@@ -327,7 +327,13 @@ class MainScreen(Screen[None]):
         pane.show(message.names, select=select)
         gc.freeze()  # the names live until the next reload; see _connected
         self.status.set_state("connected")
-        self.select_artifact(pane.current, force=True)
+        # The names first: the selected artifact's load starts after the frame that shows them
+        # (its worker would compete with drawing that frame for the GIL).
+        self.call_after_refresh(self._select_after_names, message.repository)
+
+    def _select_after_names(self, repository: RepositoryPort) -> None:
+        if repository is self.repository:
+            self.select_artifact(self.artifacts.current, force=True)
 
     @on(ArtifactPane.CountsWanted)
     def _counts_wanted(self, event: ArtifactPane.CountsWanted) -> None:
