@@ -65,6 +65,11 @@ class DemoServer:
         # Closing stdin is what stops the child: on close(), at exit, or when this is collected.
         self._finalizer = weakref.finalize(self, _stop, process)
 
+    @property
+    def failed(self) -> bool:
+        """It reported (or showed) that it cannot serve; a new one has to be spawned."""
+        return self._ready is False or self.process.poll() is not None
+
     def wait_ready(self, timeout: float = START_TIMEOUT) -> None:
         """Return once the child serves the seeded demo; DemoServerError (one line) if it cannot."""
         with self._lock:
@@ -133,8 +138,9 @@ def _read_report(process: subprocess.Popen[str], timeout: float) -> str:
     reader.start()
     reader.join(timeout)
     if reader.is_alive():
+        process.kill()  # stuck: no point waiting for it to notice the end of its input
         _stop(process)
-        return f"no answer within {timeout:.0f} s"
+        return f"no answer within {timeout:g} s"
     report = line[0].strip() if line else ""
     if report == READY:
         return ""
@@ -152,17 +158,19 @@ def _readline(stream: IO[str] | None) -> str:
 
 
 def _stop(process: subprocess.Popen[str]) -> None:
-    for stream in (process.stdin, process.stdout):
-        try:
-            if stream is not None:
-                stream.close()
-        except OSError:
-            pass
+    # End of input stops the child; stdout is closed only once it has exited (a reader may be blocked on it).
+    try:
+        if process.stdin is not None:
+            process.stdin.close()
+    except OSError:
+        pass
     try:
         process.wait(timeout=2)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+    if process.stdout is not None:
+        process.stdout.close()
 
 
 # --- the child ---------------------------------------------------------------------------------
@@ -182,6 +190,8 @@ def serve(fd: int) -> Callable[[], None]:
 
     Returns a function that warms the server up (call it after reporting ready).
     """
+    listener = socket.socket(fileno=fd)  # fails at once (OSError) if `fd` is not a socket
+    listener.getsockname()
     import logging
 
     logging.getLogger("werkzeug").disabled = True  # no per-request log lines (nor their cost)

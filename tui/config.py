@@ -194,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--endpoint-url", help="S3/DynamoDB endpoint, e.g. a local moto server (default $AWS_ENDPOINT_URL)"
     )
     where.add_argument(
-        "--demo", action="store_true", help="open the embedded demo repository (in-process moto, seeded data)"
+        "--demo", action="store_true", help="open the embedded demo repository (moto on 127.0.0.1, seeded data)"
     )
     parser.add_argument("--read-only", action="store_true", help="disable uploads, deletes and alias changes")
     parser.add_argument(
@@ -379,7 +379,7 @@ def cli_options(spec: RepositorySpec) -> tuple[str, ...]:
 
 def demo_connection(read_only: bool = False, start_now: bool = False) -> Connection:
     """The embedded demo: moto in a child process on 127.0.0.1, started now or when first opened."""
-    server = _once(spawn_demo_server)
+    server = _demo_server()
     if start_now:
         try:
             server()
@@ -393,6 +393,20 @@ def demo_connection(read_only: bool = False, start_now: bool = False) -> Connect
         read_only=read_only,
         cli_args=("--demo",),
     )
+
+
+def _demo_server() -> Callable[[], DemoServer]:
+    """The demo's server process: spawned on the first call, and again after it failed (R retries)."""
+    lock = threading.Lock()
+    current: list[DemoServer] = []
+
+    def server() -> DemoServer:
+        with lock:
+            if not current or current[0].failed:
+                current[:] = [spawn_demo_server()]
+            return current[0]
+
+    return server
 
 
 def open_repository(spec: RepositorySpec) -> Repository:

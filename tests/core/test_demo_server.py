@@ -1,0 +1,132 @@
+"""`vrc --demo`'s server process (core.demo_server): starts at once, serves the seeded demo on
+loopback, stays off the terminal, dies with its parent, and says in one line why it cannot start."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from core.demo import SEEDS
+from core.demo_server import DemoServer, DemoServerError, spawn
+
+ROOT = Path(__file__).resolve().parents[2]
+ENV = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": "/nonexistent"}
+
+
+def run(code: str) -> subprocess.CompletedProcess[str]:
+    """`code` in a fresh interpreter, its stdout and stderr captured (the terminal a console would draw on)."""
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, cwd=ROOT, env=ENV, timeout=120
+    )
+
+
+def test_the_server_serves_the_seeded_demo_on_loopback_writes_work_and_nothing_reaches_the_terminal(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    server = spawn()
+    try:
+        assert server.endpoint_url.startswith("http://127.0.0.1:"), server.endpoint_url
+        repository = server.repository()
+        assert repository.list_artifact_names() == sorted(seed.name for seed in SEEDS)
+        versions, aliases = repository.list_versions_and_aliases("churn-model")
+        assert [view.artifact.version for view in versions][:2] == ["LATEST", "4"]
+        repository.put_alias("churn-model", "staging", "2", reason="demo write")  # what promote does
+        assert repository.get_alias("churn-model", "staging").version == "2"
+        uploaded = repository.put_artifact("new-model", b"bytes")
+        assert repository.get_artifact_version("new-model", "LATEST").sha256 == uploaded.sha256
+    finally:
+        server.close()
+    assert server.process.returncode == 0
+    assert capfd.readouterr() == ("", "")  # the child never writes to the console's terminal
+
+
+def test_the_server_exits_when_its_parent_dies() -> None:
+    # The parent is killed outright (no cleanup runs): the child sees end of file on its stdin.
+    result = run(
+        """
+        import os, signal
+        from core.demo_server import spawn
+
+        server = spawn()
+        print(server.process.pid, flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    assert result.returncode == -9
+    pid = int(result.stdout.split()[0])
+    deadline = time.monotonic() + 10
+    while running(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not running(pid)
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan's parent may not reap it at once)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rpartition(")")[2].split()[0] not in ("Z", "X")
+    except FileNotFoundError:
+        return False
+
+
+def reporting(code: str) -> DemoServer:
+    """A DemoServer whose process is `code` (standing in for the child's report)."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=ENV
+    )
+    return DemoServer(process, "http://127.0.0.1:9")
+
+
+@pytest.mark.parametrize(
+    ("code", "timeout", "message"),
+    [
+        ("print('error OSError: [Errno 98] Address already in use')", 30, "OSError: [Errno 98] Address already in use"),
+        ("import sys; sys.exit(3)", 30, "it exited before it was ready (exit code 3)"),
+        ("import time; time.sleep(30)", 0.3, "no answer within 0.3 s"),
+    ],
+)
+def test_a_server_that_cannot_start_says_why_in_one_line(code: str, timeout: float, message: str) -> None:
+    server = reporting(code)
+    try:
+        with pytest.raises(DemoServerError) as raised:
+            server.wait_ready(timeout)
+        assert str(raised.value) == f"the demo server did not start: {message}"
+        with pytest.raises(DemoServerError):  # and again, without waiting again
+            server.wait_ready(timeout)
+    finally:
+        server.close()
+    assert server.process.returncode is not None
+
+
+def test_the_child_reports_its_own_failure_as_one_line() -> None:
+    # A listening socket it was not given: the child's own error path (checked before any heavy import).
+    child = subprocess.Popen(
+        [sys.executable, "-m", "core.demo_server", "987654"],
+        stdin=subprocess.PIPE,  # open until it has answered: at end of input it would just exit
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=ENV,
+    )
+    server = DemoServer(child, "http://127.0.0.1:9")
+    with pytest.raises(
+        DemoServerError, match=r"^the demo server did not start: OSError: \[Errno 9\] Bad file descriptor$"
+    ):
+        server.wait_ready(60)
+    server.close()
+    assert child.returncode == 1
+    assert child.stderr is not None and child.stderr.read() == ""
+    child.stderr.close()
+
+
+def test_spawning_without_python_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "executable", os.devnull)
+    with pytest.raises(DemoServerError, match="^cannot start the demo server: "):
+        spawn()
