@@ -146,7 +146,10 @@ def _read_report(process: subprocess.Popen[str], timeout: float) -> str:
         return ""
     if report.startswith(ERROR):
         return report.removeprefix(ERROR) or "unknown error"
-    code = process.poll()
+    try:  # its stdout closed: it is exiting
+        code: int | None = process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        code = None
     return "it exited before it was ready" + (f" (exit code {code})" if code is not None else "")
 
 
