@@ -17,9 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import items as it
+from . import models
 from .demo_server import DEMO_BUCKET, DEMO_OPERATOR, DEMO_REGION, DEMO_TABLE
 from .layout import (
     LATEST,
@@ -30,9 +31,14 @@ from .layout import (
     encode_version,
     encode_version_sk,
 )
-from .models import AliasConfig, AliasEvent
 from .moto_store import StoredObject, create_bucket, create_table, put_items, put_objects, region_session
-from .repository import DEFAULT_S3_PREFIX, Repository
+
+if TYPE_CHECKING:
+    from .repository import Repository
+
+# As core.repository's default; not imported from there, so that the demo server seeds S3 (and
+# serves the console's first request) before it loads the repository and pydantic.
+DEMO_PREFIX = "versioned-artifacts"
 
 # Every seeded timestamp lies before this instant; tests freeze "now" here.
 DEMO_NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
@@ -46,7 +52,8 @@ __all__ = [
     "SEEDS",
     "seed",
     "seed_backend",
-    "seed_demo_backends",
+    "seed_demo_objects",
+    "seed_demo_tables",
     "start_demo",
     "stop_demo",
 ]
@@ -275,16 +282,28 @@ def _seed_store(region: str, bucket: str, table: str, prefix: str, suffix: str) 
     put_items(region, table, copy.deepcopy(items))
 
 
-def seed_demo_backends() -> None:
-    """Create and seed the demo's bucket and table in this process's moto backends (for a moto server)."""
+def seed_demo_objects() -> None:
+    """Create the demo's bucket with its objects in this process's moto backends (the demo server).
+
+    Needs neither pydantic nor DynamoDB: the server answers S3 (the console's first request, the
+    names) while `seed_demo_tables()` runs.
+    """
     create_bucket(DEMO_REGION, DEMO_BUCKET)
+    put_objects(DEMO_BUCKET, _stored_seed(DEMO_PREFIX, "", with_aliases=False)[1])
+
+
+def seed_demo_tables() -> None:
+    """Create the demo's table with its items in this process's moto backends (after seed_demo_objects)."""
     create_table(DEMO_REGION, DEMO_TABLE, TABLE_KEY_SCHEMA, TABLE_ATTRIBUTES)
-    _seed_store(DEMO_REGION, DEMO_BUCKET, DEMO_TABLE, DEFAULT_S3_PREFIX, "")
+    put_items(DEMO_REGION, DEMO_TABLE, copy.deepcopy(_stored_seed(DEMO_PREFIX, "")[0]))
 
 
 @functools.cache
-def _stored_seed(prefix: str, suffix: str) -> tuple[list[it.Item], list[StoredObject]]:
-    """The items and objects seed() leaves behind (a pure function of SEEDS; computed once)."""
+def _stored_seed(prefix: str, suffix: str, with_aliases: bool = True) -> tuple[list[it.Item], list[StoredObject]]:
+    """The items and objects seed() leaves behind (a pure function of SEEDS; computed once).
+
+    Alias changes touch items only: without them (no pydantic needed) the objects are the same.
+    """
     items: dict[tuple[str, str], it.Item] = {}
     objects: dict[str, StoredObject] = {}
     for spec in SEEDS:
@@ -294,7 +313,7 @@ def _stored_seed(prefix: str, suffix: str) -> tuple[list[it.Item], list[StoredOb
             events.append(
                 (release.days_ago, partial(_store_upload, prefix, suffix, items, objects, spec, release, content))
             )
-        for change in spec.changes:
+        for change in spec.changes if with_aliases else ():
             events.append((change.days_ago, partial(_store_change, items, spec.name, change)))
         # Stable sort, as in seed(): an upload and its publish at the same instant keep their order.
         for _, action in sorted(events, key=lambda e: -e[0]):
@@ -378,7 +397,7 @@ def _store_change(items: dict[tuple[str, str], it.Item], name: str, change: _Cha
     key = (alias_pk(name), change.alias)
     before = items.get(key)
     before_config = None if before is None else it.alias_config(before)
-    after = AliasConfig(
+    after = models.AliasConfig(
         version=encode_version(change.version),
         secondary_version=None if change.secondary is None else encode_version(change.secondary),
         secondary_version_weight=change.weight if change.secondary is not None else None,
@@ -386,7 +405,7 @@ def _store_change(items: dict[tuple[str, str], it.Item], name: str, change: _Cha
     revision = it.alias_revision(before) + 1
     now = _at(change.days_ago)
     reason = change.reason.strip() or None if change.reason else None
-    event = AliasEvent(
+    event = models.AliasEvent(
         name=name,
         alias=change.alias,
         revision=revision,
@@ -414,6 +433,8 @@ def start_demo(read_only: bool = False, boto_session: Any = None) -> Repository:
     A `boto_session` used before (tests start many demos) saves loading botocore's models again.
     """
     from moto import mock_aws
+
+    from .repository import Repository
 
     mock = mock_aws()
     mock.start()

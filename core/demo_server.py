@@ -1,10 +1,11 @@
 """The demo repository served by moto in a child process, started before the console loads.
 
-`spawn()` starts `python -m core.demo_server` at once and returns; the child imports moto, seeds
-the demo (core.demo's seed, written straight into moto's backends) and serves it on 127.0.0.1 at
-a free port while the parent draws its first frame on the other core. `DemoServer.repository()`
-waits for the child's one-line report and returns a Repository reaching it over HTTP with fake
-credentials.
+`spawn()` binds a free port on 127.0.0.1, starts `python -m core.demo_server` on it and returns at
+once; the child imports moto and seeds the demo (core.demo's seed, written straight into moto's
+backends) while the parent draws its first frame on the other core. `DemoServer.repository()`
+builds a Repository on that endpoint with fake credentials, then waits for the child's one-line
+report. The child reports as soon as S3 is seeded (the console's first request lists S3), then
+seeds DynamoDB; DynamoDB requests wait for that.
 
 The child never touches the terminal (its stdio are pipes and /dev/null, in its own session, so
 the terminal's signals do not reach it) and exits when its stdin reaches end of file: when the
@@ -15,6 +16,7 @@ This module imports nothing heavy at the top: the parent spawns before Textual l
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -22,9 +24,8 @@ import sys
 import threading
 import weakref
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from .errors import BackendError
 
@@ -189,9 +190,11 @@ def _exit_at_end_of_input() -> None:
 
 
 def serve(fd: int) -> Callable[[], None]:
-    """Seed the demo into this process's moto backends and serve them on the listening socket `fd`.
+    """Seed the demo's S3 objects into this process's moto backends and serve on the listening socket `fd`.
 
-    Returns a function that warms the server up (call it after reporting ready).
+    Returns what is left to do once the parent has been told: warm S3 up, then seed the tables
+    (DynamoDB requests wait for them). The console's first request lists S3; it need not wait for
+    pydantic, the DynamoDB backend and the table's items.
     """
     listener = socket.socket(fileno=fd)  # fails at once (OSError) if `fd` is not a socket
     listener.getsockname()
@@ -201,20 +204,59 @@ def serve(fd: int) -> Callable[[], None]:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import make_server
 
-    from .demo import seed_demo_backends
+    from .demo import seed_demo_objects, seed_demo_tables
 
-    seed_demo_backends()
+    seed_demo_objects()
+    tables = _Gate()
     server = make_server(
         HOST,
         0,
-        DomainDispatcherApplication(create_backend_app),
+        tables.guard(DomainDispatcherApplication(create_backend_app)),
         threaded=True,
         request_handler=MotoRequestHandler,
         fd=fd,
     )
     threading.Thread(target=server.serve_forever, name="demo-server", daemon=True).start()
     host, port = server.server_address[:2]
-    return partial(_warm, str(host), int(port))
+
+    def rest() -> None:
+        try:
+            _warm(str(host), int(port))
+        except Exception:  # only a head start for the console's first request, which says what is wrong
+            pass
+        tables.run(seed_demo_tables)
+
+    return rest
+
+
+class _Gate:
+    """Holds DynamoDB requests until the tables are seeded; then passes them, or answers the failure."""
+
+    def __init__(self) -> None:
+        self._done = threading.Event()
+        self._failure: str | None = None
+
+    def run(self, seed: Callable[[], None]) -> None:
+        try:
+            seed()
+        except Exception as exc:
+            self._failure = " ".join(f"{type(exc).__name__}: {exc}".split())
+        finally:
+            self._done.set()
+
+    def guard(self, app: Callable[[dict[str, Any], Any], Any]) -> Callable[[dict[str, Any], Any], Any]:
+        def guarded(environ: dict[str, Any], start_response: Any) -> Any:
+            if environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+                self._done.wait()
+                if self._failure is not None:
+                    body = json.dumps(
+                        {"__type": "InternalServerError", "message": f"the demo could not be seeded: {self._failure}"}
+                    ).encode()
+                    start_response("500 Internal Server Error", [("Content-Type", "application/x-amz-json-1.0")])
+                    return [body]
+            return app(environ, start_response)
+
+        return guarded
 
 
 def _warm(host: str, port: int) -> None:
@@ -255,7 +297,7 @@ def main(argv: list[str]) -> None:
     _yield_to_the_console()
     threading.Thread(target=_exit_at_end_of_input, name="parent-watch", daemon=True).start()
     try:
-        warm = serve(int(argv[0]))
+        rest = serve(int(argv[0]))
     except BaseException as exc:  # reported to the parent as one line, never a traceback
         message = " ".join(f"{type(exc).__name__}: {exc}".split())
         sys.stdout.write(f"{ERROR}{message}\n")
@@ -263,10 +305,7 @@ def main(argv: list[str]) -> None:
         os._exit(1)
     sys.stdout.write(f"{READY}\n")
     sys.stdout.flush()
-    try:
-        warm()
-    except Exception:  # only a head start for the console's first request; that request will say what is wrong
-        pass
+    rest()
     threading.Event().wait()  # serve until the parent goes away (see _exit_at_end_of_input)
 
 

@@ -9,6 +9,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -149,3 +150,41 @@ def test_spawning_without_python_says_why(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(sys, "executable", os.devnull)
     with pytest.raises(DemoServerError, match="^cannot start the demo server: "):
         spawn()
+
+
+def test_dynamodb_requests_wait_for_the_tables_and_hear_why_they_failed() -> None:
+    # The server answers S3 (the console's first request) before its tables are seeded.
+    import json
+    import threading
+
+    from core.demo_server import _Gate
+
+    def call(app: Any, target: str | None) -> tuple[str, bytes]:
+        status: list[str] = []
+        environ = {"HTTP_X_AMZ_TARGET": target} if target else {}
+        body = b"".join(app(environ, lambda line, headers: status.append(line)))
+        return (status[0] if status else "200 OK"), body
+
+    def backend(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        return [b"served"]
+
+    gate = _Gate()
+    app = gate.guard(backend)
+    assert call(app, None) == ("200 OK", b"served")
+    answered: list[tuple[str, bytes]] = []
+    waiting = threading.Thread(target=lambda: answered.append(call(app, "DynamoDB_20120810.Query")))
+    waiting.start()
+    waiting.join(0.2)
+    assert waiting.is_alive() and not answered, "a DynamoDB request must wait for the tables"
+    gate.run(lambda: None)
+    waiting.join(5)
+    assert answered == [("200 OK", b"served")]
+
+    def broken() -> None:
+        raise RuntimeError("no table")
+
+    failed = _Gate()
+    failed.run(broken)
+    status, body = call(failed.guard(backend), "DynamoDB_20120810.Query")
+    assert status.startswith("500")
+    assert json.loads(body)["message"] == "the demo could not be seeded: RuntimeError: no table"
