@@ -105,24 +105,28 @@ class DemoServer:
         self._finalizer()
 
 
+# The child's command: import this package from where the parent found it (a checkout or
+# site-packages), not from the current directory (-P) nor from a changed PYTHONPATH.
+_CHILD = (
+    "import sys; root = sys.argv[1]; sys.path[:0] = [] if root in sys.path else [root]; "
+    "from core.demo_server import main; main(sys.argv[2:])"
+)
+
+
 def spawn() -> DemoServer:
     """Start the demo server process on a new loopback socket; returns at once (no heavy import)."""
-    # The child imports this package from where the parent found it (a checkout or site-packages).
     root = str(Path(__file__).resolve().parent.parent)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
     try:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
             listener.bind((HOST, 0))
             listener.listen(64)
             port = listener.getsockname()[1]
             process = subprocess.Popen(
-                [sys.executable, "-m", "core.demo_server", str(listener.fileno())],
+                [sys.executable, "-P", "-c", _CHILD, root, str(listener.fileno())],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
                 text=True,
-                env=env,
-                cwd=root,
                 pass_fds=(listener.fileno(),),
                 start_new_session=True,  # no SIGINT/SIGHUP from the terminal: the parent decides
             )

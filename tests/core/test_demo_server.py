@@ -20,24 +20,28 @@ ROOT = Path(__file__).resolve().parents[2]
 ENV = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": "/nonexistent"}
 
 
-def run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+def run(code: str, cwd: Path = ROOT, **env: str) -> subprocess.CompletedProcess[str]:
     """`code` in a fresh interpreter, its stdout and stderr captured (the terminal a console would draw on)."""
     return subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=cwd,
         env={**ENV, **env},
         timeout=120,
     )
 
 
-def test_the_console_side_lists_the_seeded_names_without_pydantic_then_reads_and_writes() -> None:
+def test_the_console_side_lists_the_seeded_names_without_pydantic_then_reads_and_writes(tmp_path: Path) -> None:
     # As the console does it: a fresh process, the server spawned first; its output is the terminal.
-    # A proxy setting must not catch the loopback endpoint.
+    # The child imports core from where the parent did (not from a `core` in the current directory,
+    # nor through PYTHONPATH), and a proxy setting does not catch the loopback endpoint.
+    (tmp_path / "core").mkdir()
+    (tmp_path / "core" / "__init__.py").write_text("raise SystemExit('the wrong core')\n")
     result = run(
-        """
+        f"""
         import sys
+        sys.path.insert(0, {str(ROOT)!r})
         from core.demo_server import spawn
 
         server = spawn()
@@ -54,6 +58,8 @@ def test_the_console_side_lists_the_seeded_names_without_pydantic_then_reads_and
         shown = ",".join(view.artifact.version for view in versions)
         print(",".join(names), pydantic_for_names, shown, server.process.returncode)
         """,
+        cwd=tmp_path,
+        PYTHONPATH="",
         HTTP_PROXY="http://127.0.0.1:9",
         http_proxy="http://127.0.0.1:9",
     )
