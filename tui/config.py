@@ -240,8 +240,14 @@ def resolve(
     argv: Sequence[str] | None = None,
     env: Mapping[str, str] | None = None,
     parser: argparse.ArgumentParser | None = None,
+    *,
+    start_demo: bool = True,
 ) -> Launch:
-    """Parse the command line and config; ConfigError explains anything unusable."""
+    """Parse the command line and config; ConfigError explains anything unusable.
+
+    `start_demo`: when the demo opens first, start its server process now (the console: it seeds
+    while Textual loads); otherwise it starts when the demo is opened.
+    """
     env = os.environ if env is None else env
     args = (parser or build_parser()).parse_args(argv)
     overrides = {
@@ -295,7 +301,7 @@ def resolve(
     if args.read_only:  # the whole session: repositories reached with `c` too
         specs = [replace(spec, read_only=True) for spec in specs]
     # The demo opened first starts now, in its own process, while the console loads (core.demo_server).
-    demo = demo_connection(read_only=args.read_only, start_now=chosen is None)
+    demo = demo_connection(read_only=args.read_only, start_now=start_demo and chosen is None)
     connections = [repository_connection(spec) for spec in specs]
     connections.insert(0 if chosen is None else len(connections), demo)
     if args.protect is not None:

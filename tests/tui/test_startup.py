@@ -19,6 +19,7 @@ from textual.pilot import Pilot
 from tui_helpers import drive, notifications, settle
 
 from core import Repository
+from tui.__main__ import main
 from tui.connection import Connection
 from tui.screens.main import MainScreen
 
@@ -253,6 +254,9 @@ def test_the_demo_opened_first_starts_its_server_while_the_console_loads(
     launch = config.resolve(["--bucket", "b"], {"XDG_CONFIG_HOME": str(tmp_path)})
     assert [connection.demo for connection in launch.connections] == [False, True]
     assert len(spawned) == 1, "a demo offered by `c` starts only when chosen"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    assert main(["ls"]) != 0  # a command without a repository: refused, and no demo started for it
+    assert len(spawned) == 1
 
 
 def test_a_demo_that_cannot_start_says_why_and_r_starts_it_again(
