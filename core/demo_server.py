@@ -184,13 +184,16 @@ def _stop(process: subprocess.Popen[str]) -> None:
 # --- the child ---------------------------------------------------------------------------------
 
 
+_exit_code = [0]  # 1 once a failure has been reported: the exit code whichever thread exits
+
+
 def _exit_at_end_of_input() -> None:
     """The parent closed our stdin (or exited, or died): stop at once, whatever is running."""
     try:
         while sys.stdin.read(65536):
             pass
     finally:
-        os._exit(0)
+        os._exit(_exit_code[0])
 
 
 def serve(fd: int) -> Callable[[], None]:
@@ -304,6 +307,7 @@ def main(argv: list[str]) -> None:
         rest = serve(int(argv[0]))
     except BaseException as exc:  # reported to the parent as one line, never a traceback
         message = " ".join(f"{type(exc).__name__}: {exc}".split())
+        _exit_code[0] = 1
         sys.stdout.write(f"{ERROR}{message}\n")
         sys.stdout.flush()
         os._exit(1)
