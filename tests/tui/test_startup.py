@@ -280,3 +280,34 @@ def test_a_demo_that_cannot_start_says_why_and_r_starts_it_again(
         assert not servers, "R spawned a new server"
 
     drive(frozen_app(*launch.connections), script)
+
+
+def test_a_busy_pane_redraws_its_title_only_when_the_text_changes(
+    demo_repository: Repository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The loading ticker fires four times a second; each redraw was a frame while the repository opens.
+    from textual.widgets import Label
+
+    from tui.widgets.artifacts import ArtifactPane
+
+    updates: list[str] = []
+    update = Label.update
+
+    def counted(self: Label, *args: object, **kwargs: object) -> None:
+        if self.has_class("pane-title"):
+            updates.append(str(args[0]))
+        update(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Label, "update", counted)
+
+    async def script(pilot: Pilot[None]) -> None:
+        pane = pilot.app.screen.query_one(ArtifactPane)
+        pane.set_busy(True)
+        before = len(updates)
+        for _ in range(3):
+            pane._update_title()  # what the ticker calls
+        assert len(updates) == before, "same text, no redraw"
+        pane.note = "something else"
+        assert len(updates) == before + 1 and "something else" in updates[-1]
+
+    drive(frozen_app(Connection.of(demo_repository, name="demo", demo=True)), script)
