@@ -8,21 +8,24 @@ import random
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import items as it
+from . import models
 from ._storage import MAX_ATTEMPTS, Context, cancellation_codes, cancellation_item
 from .errors import AliasNotFoundError, ArtifactNotFoundError, ConflictError, FrozenError
 from .layout import alias_pk, encode_version_sk, history_pk, history_sk
-from .models import NOT_CONFIG_CHANGES, Alias, AliasAction, AliasConfig, AliasEvent, FreezeWindow
 from .planning import OutsideChange, find_outside_change, plan_rollback
 from .validation import validate_count, validate_reason
+
+if TYPE_CHECKING:
+    from .models import Alias, AliasAction, AliasConfig, AliasEvent, FreezeWindow
 
 # What a repository last saw of each (name, alias): the alias item, or None for "no alias".
 AliasSeen = dict[tuple[str, str], it.Item | None]
 # The newest history event of each (name, alias), known while the alias item is still the one stored
 # beside it (every vrc write changes the item, so an unchanged item means no newer event).
-NewestSeen = dict[tuple[str, str], tuple[it.Item | None, AliasEvent | None]]
+NewestSeen = dict[tuple[str, str], tuple[it.Item | None, "AliasEvent | None"]]
 
 # The actor of an "external" event: the change was made by another tool (e.g. versioned), by someone unknown.
 OUTSIDE_ACTOR = "outside vrc"
@@ -73,7 +76,7 @@ def request(
         reason=reason,
         expected_revision=expected_revision,
         override_freeze_reason=override,
-        freeze=None if freeze_until is None else FreezeWindow(until=freeze_until, by=who, reason=reason or ""),
+        freeze=None if freeze_until is None else models.FreezeWindow(until=freeze_until, by=who, reason=reason or ""),
     )
 
 
@@ -143,7 +146,7 @@ def change_alias(
             # Another tool rewrote the item and dropped the freeze (versioned 1.0.1 does): it still holds.
             active = newest.freeze if newest.freeze.active(now) else None
         action = request.action
-        if action in NOT_CONFIG_CHANGES:
+        if action in models.NOT_CONFIG_CHANGES:
             if current is None:
                 raise AliasNotFoundError(f"alias {alias!r} of artifact {name!r} not found")
             after, freeze_after = before_config, request.freeze
@@ -151,7 +154,7 @@ def change_alias(
         else:
             after, freeze_after = request.after, active  # a change keeps a running freeze; drops an expired one
             unchanged = after == before_config
-        blocked = active if action not in ("rollback", *NOT_CONFIG_CHANGES) else None  # a freeze in the way
+        blocked = active if action not in ("rollback", *models.NOT_CONFIG_CHANGES) else None  # a freeze in the way
         if unchanged or blocked is not None:
             if not fresh:  # judged on what this repository last saw: confirm on the stored alias
                 stored = reread()
@@ -164,7 +167,9 @@ def change_alias(
             if blocked is not None and not request.override_freeze_reason:
                 raise frozen(name, alias, blocked)
         # Recorded whenever a change goes through a running freeze with a reason given for it.
-        overriding = active is not None and action not in NOT_CONFIG_CHANGES and bool(request.override_freeze_reason)
+        overriding = (
+            active is not None and action not in models.NOT_CONFIG_CHANGES and bool(request.override_freeze_reason)
+        )
 
         revision = max(it.alias_revision(before), 0 if newest is None else newest.revision)
         events: list[AliasEvent] = []
@@ -173,7 +178,7 @@ def change_alias(
             observed_at = current.update_at if current is not None and current.update_at > newest.time else now
             revision += 1
             events.append(
-                AliasEvent(
+                models.AliasEvent(
                     name=name,
                     alias=alias,
                     revision=revision,
@@ -187,7 +192,7 @@ def change_alias(
                 )
             )
         revision += 1
-        event = AliasEvent(
+        event = models.AliasEvent(
             name=name,
             alias=alias,
             revision=revision,
@@ -214,7 +219,7 @@ def change_alias(
             )
         targets = (
             []
-            if after is None or action in NOT_CONFIG_CHANGES
+            if after is None or action in models.NOT_CONFIG_CHANGES
             else [after.version] + ([after.secondary_version] if after.secondary_version else [])
         )
         for version in targets:

@@ -108,10 +108,22 @@ class ClientCache:
             request_checksum_calculation="when_required",
             response_checksum_validation="when_required",
         )
+        if self._endpoint_url and is_loopback(self._endpoint_url):
+            # A local endpoint (moto, the demo's server) is never behind $HTTP_PROXY: without this,
+            # a proxy setting without a matching $NO_PROXY would send its requests to the proxy.
+            config = config.merge(Config(proxies={}))
         kwargs: dict[str, Any] = {"config": config}
         if self._endpoint_url:
             kwargs["endpoint_url"] = self._endpoint_url
         return session.client(service, **kwargs)
+
+
+def is_loopback(url: str) -> bool:
+    """Does `url` name this machine (localhost, 127.0.0.0/8, ::1)?"""
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower()
+    return host == "localhost" or host == "::1" or host.startswith("127.")
 
 
 def error_code(exc: BaseException) -> str:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from . import items as it
+from . import models
 from ._aws import error_code
 from ._purge import purge_artifact, soft_delete
 from ._storage import Context, has_items, item_from_head, object_keys, stored_names, table_names
 from .errors import InvalidArgumentError
 from .layout import LATEST, encode_version_sk, is_reserved_name, names_prefix, s3_uri
-from .models import Problem
 from .validation import is_sha256
+
+if TYPE_CHECKING:
+    from .models import Problem
 
 # A claimed-but-unfinished publish older than this is reported by check() as abandoned.
 ABANDONED_AFTER = timedelta(minutes=15)
@@ -19,7 +23,7 @@ ABANDONED_AFTER = timedelta(minutes=15)
 
 def name_collision(stored: str) -> Problem:
     """The problem of a stored artifact name that shares a partition with another's aliases or history."""
-    return Problem(
+    return models.Problem(
         kind="name_collision",
         name=stored,
         detail=f"artifact {stored!r} shares its DynamoDB partition with the "
@@ -52,7 +56,7 @@ def check_one(ctx: Context, name: str, now: datetime) -> list[Problem]:
         if get_pending := it.get_s(item, "publish_state"):
             if get_pending == it.PENDING and now - it.item_update_at(item) > ABANDONED_AFTER:
                 problems.append(
-                    Problem(
+                    models.Problem(
                         kind="abandoned_publish",
                         name=name,
                         version=version,
@@ -67,7 +71,7 @@ def check_one(ctx: Context, name: str, now: datetime) -> list[Problem]:
             continue
         if key not in objects:
             problems.append(
-                Problem(
+                models.Problem(
                     kind="missing_object",
                     name=name,
                     version=version,
@@ -80,7 +84,7 @@ def check_one(ctx: Context, name: str, now: datetime) -> list[Problem]:
         stored = head.get("Metadata", {}).get("artifact_sha256")
         if stored != it.get_s(item, "sha256"):
             problems.append(
-                Problem(
+                models.Problem(
                     kind="latest_mismatch" if sk == LATEST else "sha256_mismatch",
                     name=name,
                     version=version,
@@ -89,7 +93,7 @@ def check_one(ctx: Context, name: str, now: datetime) -> list[Problem]:
             )
     for key in sorted(objects):
         problems.append(
-            Problem(
+            models.Problem(
                 kind="orphan_object",
                 name=name,
                 detail=f"S3 object {s3_uri(ctx.bucket, key)} has no DynamoDB item",
@@ -101,7 +105,7 @@ def check_one(ctx: Context, name: str, now: datetime) -> list[Problem]:
             target = found.get(encode_version_sk(version))
             if target is None or not it.is_visible(target):
                 problems.append(
-                    Problem(
+                    models.Problem(
                         kind="dangling_alias",
                         name=name,
                         version=version,

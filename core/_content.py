@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from . import items as it
 from ._aws import error_code
@@ -17,7 +17,9 @@ from ._fence import Fence, read_with_latest
 from ._storage import MAX_ATTEMPTS, Context, cancellation_codes, item_from_head
 from .errors import ArtifactNotFoundError, ConflictError, IntegrityError, InvalidArgumentError
 from .layout import LATEST, VERSION_ZFILL, names_prefix, parse_s3_uri
-from .models import Artifact
+
+if TYPE_CHECKING:
+    from .models import Artifact
 
 Content = bytes | bytearray | memoryview | str | os.PathLike[str] | IO[bytes]
 

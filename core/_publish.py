@@ -24,16 +24,19 @@ import math
 import random
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from . import items as it
+from . import models
 from ._check import ABANDONED_AFTER
 from ._storage import MAX_ATTEMPTS, Context, cancellation_codes, cancellation_item, item_from_head
 from .errors import ArtifactNotFoundError, ConflictError, IntegrityError
 from .layout import LATEST, encode_version_sk, s3_uri
-from .models import Artifact
 from .validation import is_sha256
+
+if TYPE_CHECKING:
+    from .models import Artifact
 
 # CopyObject copies at most 5 GiB; larger objects are copied in parts (UploadPartCopy).
 COPY_THRESHOLD = 5 * 1024**3
@@ -80,7 +83,7 @@ def publish(
             stale = None
             if not force:
                 found = already_published(ctx, name, state, deadline)
-                if isinstance(found, Artifact):
+                if isinstance(found, models.Artifact):
                     return found
                 stale = found
         number = (it.item_version_number(state.newest) if state.newest else 0) + 1

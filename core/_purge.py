@@ -7,7 +7,7 @@ alias_epoch, which every alias change onto it bumps.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import items as it
 from ._aws import error_code, paginate
@@ -32,7 +32,9 @@ from .layout import (
     is_reserved_name,
     names_prefix,
 )
-from .models import Artifact
+
+if TYPE_CHECKING:
+    from .models import Artifact
 
 
 class PurgeResult(tuple):

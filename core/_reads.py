@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from . import items as it
+from . import models
 from ._storage import Context, stored_names
 from .errors import ArtifactNotFoundError
 from .layout import encode_version, is_reserved_name
-from .models import Alias, Artifact, VersionView
 from .validation import RESERVED_METADATA
+
+if TYPE_CHECKING:
+    from .models import Alias, Artifact, VersionView
 
 
 def version(ctx: Context, name: str, sk: str) -> Artifact:
@@ -25,7 +30,7 @@ def version_views(versions: list[Artifact], aliases: list[Alias]) -> list[Versio
         pointing.setdefault(alias.version, []).append(alias.alias)
         if alias.secondary_version is not None:
             pointing.setdefault(alias.secondary_version, []).append(alias.alias)
-    return [VersionView(artifact=a, aliases=tuple(sorted(pointing.get(a.version, ())))) for a in versions]
+    return [models.VersionView(artifact=a, aliases=tuple(sorted(pointing.get(a.version, ())))) for a in versions]
 
 
 def head_version(ctx: Context, artifact: Artifact) -> Artifact:

@@ -11,9 +11,10 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import items as it
+from . import models
 from ._aws import Clients, Target, error_code, paginate, translated
 from .layout import (
     FENCE_PK,
@@ -25,8 +26,10 @@ from .layout import (
     names_prefix,
     s3_uri,
 )
-from .models import Alias, Artifact, ContentReader
 from .validation import RESERVED_METADATA
+
+if TYPE_CHECKING:
+    from .models import Alias, Artifact, ContentReader
 
 # Retries of an optimistic write (a lost condition, unprocessed batch items) before giving up.
 MAX_ATTEMPTS = 60
@@ -87,7 +90,7 @@ class Context:
     def artifact(self, item: it.Item) -> Artifact:
         name = item["pk"]["S"]
         version = it.item_version(item)
-        return Artifact(
+        return models.Artifact(
             name=name,
             version=version,
             update_at=it.item_update_at(item),
@@ -102,7 +105,7 @@ class Context:
     def alias(self, name: str, item: it.Item) -> Alias:
         config = it.alias_config(item)
         freeze = it.active_freeze(item, self.now())
-        return Alias(
+        return models.Alias(
             name=name,
             alias=it.alias_name_of(item),
             update_at=it.item_update_at(item),

@@ -1,6 +1,7 @@
-"""The embedded demo repository: moto in-process, seeded with deterministic, realistic data.
+"""The embedded demo repository: moto, seeded with deterministic, realistic data.
 
-moto is imported here only, and only when a demo starts.
+`start_demo()` runs moto in this process (tests); `vrc --demo` runs it in a child process
+(core.demo_server) seeded by `seed_demo_backends()`. moto is imported only when a demo starts.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import items as it
+from . import models
+from .demo_server import DEMO_BUCKET, DEMO_OPERATOR, DEMO_REGION, DEMO_TABLE
 from .layout import (
     LATEST,
     TABLE_ATTRIBUTES,
@@ -28,15 +31,32 @@ from .layout import (
     encode_version,
     encode_version_sk,
 )
-from .models import AliasConfig, AliasEvent
 from .moto_store import StoredObject, create_bucket, create_table, put_items, put_objects, region_session
-from .repository import Repository
 
-DEMO_REGION = "us-east-1"
-DEMO_BUCKET = "vrc-demo-artifacts"
-DEMO_TABLE = "vrc-demo"
+if TYPE_CHECKING:
+    from .repository import Repository
+
+# As core.repository's default; not imported from there, so that the demo server seeds S3 (and
+# serves the console's first request) before it loads the repository and pydantic.
+DEMO_PREFIX = "versioned-artifacts"
+
 # Every seeded timestamp lies before this instant; tests freeze "now" here.
 DEMO_NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+
+__all__ = [
+    "DEMO_BUCKET",
+    "DEMO_NOW",
+    "DEMO_OPERATOR",
+    "DEMO_REGION",
+    "DEMO_TABLE",
+    "SEEDS",
+    "seed",
+    "seed_backend",
+    "seed_demo_objects",
+    "seed_demo_tables",
+    "start_demo",
+    "stop_demo",
+]
 
 _active: list[Any] = []
 
@@ -246,15 +266,44 @@ def seed_backend(repository: Repository) -> None:
     own encoders) and objects and puts them into moto in-process: the same artifacts, versions,
     sha256s, aliases and their revisions, history events, alias epochs and deleted versions.
     """
-    items, objects = _stored_seed(repository.s3_prefix, repository.suffix)
-    put_objects(repository.s3_bucket, objects)
+    _seed_store(
+        repository.aws_region,
+        repository.s3_bucket,
+        repository.dynamodb_table_name,
+        repository.s3_prefix,
+        repository.suffix,
+    )
+
+
+def _seed_store(region: str, bucket: str, table: str, prefix: str, suffix: str) -> None:
+    items, objects = _stored_seed(prefix, suffix)
+    put_objects(bucket, objects)
     # moto keeps its own copy of each attribute; copying here keeps the cached plan pristine anyway.
-    put_items(repository.aws_region, repository.dynamodb_table_name, copy.deepcopy(items))
+    put_items(region, table, copy.deepcopy(items))
+
+
+def seed_demo_objects() -> None:
+    """Create the demo's bucket with its objects in this process's moto backends (the demo server).
+
+    Needs neither pydantic nor DynamoDB: the server answers S3 (the console's first request, the
+    names) while `seed_demo_tables()` runs.
+    """
+    create_bucket(DEMO_REGION, DEMO_BUCKET)
+    put_objects(DEMO_BUCKET, _stored_seed(DEMO_PREFIX, "", with_aliases=False)[1])
+
+
+def seed_demo_tables() -> None:
+    """Create the demo's table with its items in this process's moto backends (after seed_demo_objects)."""
+    create_table(DEMO_REGION, DEMO_TABLE, TABLE_KEY_SCHEMA, TABLE_ATTRIBUTES)
+    put_items(DEMO_REGION, DEMO_TABLE, copy.deepcopy(_stored_seed(DEMO_PREFIX, "")[0]))
 
 
 @functools.cache
-def _stored_seed(prefix: str, suffix: str) -> tuple[list[it.Item], list[StoredObject]]:
-    """The items and objects seed() leaves behind (a pure function of SEEDS; computed once)."""
+def _stored_seed(prefix: str, suffix: str, with_aliases: bool = True) -> tuple[list[it.Item], list[StoredObject]]:
+    """The items and objects seed() leaves behind (a pure function of SEEDS; computed once).
+
+    Alias changes touch items only: without them (no pydantic needed) the objects are the same.
+    """
     items: dict[tuple[str, str], it.Item] = {}
     objects: dict[str, StoredObject] = {}
     for spec in SEEDS:
@@ -264,7 +313,7 @@ def _stored_seed(prefix: str, suffix: str) -> tuple[list[it.Item], list[StoredOb
             events.append(
                 (release.days_ago, partial(_store_upload, prefix, suffix, items, objects, spec, release, content))
             )
-        for change in spec.changes:
+        for change in spec.changes if with_aliases else ():
             events.append((change.days_ago, partial(_store_change, items, spec.name, change)))
         # Stable sort, as in seed(): an upload and its publish at the same instant keep their order.
         for _, action in sorted(events, key=lambda e: -e[0]):
@@ -348,7 +397,7 @@ def _store_change(items: dict[tuple[str, str], it.Item], name: str, change: _Cha
     key = (alias_pk(name), change.alias)
     before = items.get(key)
     before_config = None if before is None else it.alias_config(before)
-    after = AliasConfig(
+    after = models.AliasConfig(
         version=encode_version(change.version),
         secondary_version=None if change.secondary is None else encode_version(change.secondary),
         secondary_version_weight=change.weight if change.secondary is not None else None,
@@ -356,7 +405,7 @@ def _store_change(items: dict[tuple[str, str], it.Item], name: str, change: _Cha
     revision = it.alias_revision(before) + 1
     now = _at(change.days_ago)
     reason = change.reason.strip() or None if change.reason else None
-    event = AliasEvent(
+    event = models.AliasEvent(
         name=name,
         alias=change.alias,
         revision=revision,
@@ -385,6 +434,8 @@ def start_demo(read_only: bool = False, boto_session: Any = None) -> Repository:
     """
     from moto import mock_aws
 
+    from .repository import Repository
+
     mock = mock_aws()
     mock.start()
     _active.append(mock)
@@ -392,7 +443,7 @@ def start_demo(read_only: bool = False, boto_session: Any = None) -> Repository:
         aws_region=DEMO_REGION,
         s3_bucket=DEMO_BUCKET,
         dynamodb_table_name=DEMO_TABLE,
-        operator="you (demo)",
+        operator=DEMO_OPERATOR,
         use_sts=False,
         # moto's own session: the endpoints and models it parses to list regions serve our clients too.
         boto_session=boto_session if boto_session is not None else region_session(),

@@ -8,8 +8,9 @@ additive: pynamodb ignores attributes it does not declare.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from . import models
 from .layout import (
     LATEST,
     alias_pk,
@@ -20,7 +21,9 @@ from .layout import (
     history_sk,
     parse_time,
 )
-from .models import AliasConfig, AliasEvent, FreezeWindow
+
+if TYPE_CHECKING:
+    from .models import AliasConfig, AliasEvent, FreezeWindow
 
 Item = dict[str, dict[str, Any]]
 
@@ -158,7 +161,7 @@ def alias_freeze(item: Item | None) -> FreezeWindow | None:
     until = get_s(item, "frozen_until")
     if until is None:
         return None
-    return FreezeWindow(
+    return models.FreezeWindow(
         until=parse_time(until), by=get_s(item, "frozen_by") or "", reason=get_s(item, "frozen_reason") or ""
     )
 
@@ -170,7 +173,7 @@ def active_freeze(item: Item | None, now: datetime) -> FreezeWindow | None:
 
 def alias_config(item: Item) -> AliasConfig:
     secondary = get_s(item, "secondary_version")
-    return AliasConfig(
+    return models.AliasConfig(
         version=decode_version_sk(item["version"]["S"]),
         secondary_version=None if secondary is None else decode_version_sk(secondary),
         secondary_version_weight=None if secondary is None else get_n(item, "secondary_version_weight"),
@@ -209,7 +212,7 @@ def _config_from(value: dict[str, Any] | None) -> AliasConfig | None:
     if not value or "M" not in value:
         return None
     m = value["M"]
-    return AliasConfig(
+    return models.AliasConfig(
         version=m["version"]["S"],
         secondary_version=get_s(m, "secondary_version"),
         secondary_version_weight=get_n(m, "secondary_version_weight"),
@@ -236,7 +239,7 @@ def event_item(event: AliasEvent) -> Item:
 
 
 def event_from(name: str, item: Item) -> AliasEvent:
-    return AliasEvent(
+    return models.AliasEvent(
         name=name,
         alias=item["alias"]["S"],
         revision=int(item["revision"]["N"]),

@@ -10,9 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
+from . import models
 from .errors import ConflictError, InvalidArgumentError
-from .models import NOT_CONFIG_CHANGES, Alias, AliasConfig, AliasEvent, version_label
+
+if TYPE_CHECKING:
+    from .models import Alias, AliasConfig, AliasEvent
 
 
 class NoRecordedHistoryError(ConflictError):
@@ -126,7 +130,7 @@ def plan_rollback(
         label = f"revision {newest.revision}, before the change made outside vrc"
     else:
         # A freeze or unfreeze left the configuration as it was: "the last change" is the one before it.
-        last = next((event for event in history if event.action not in NOT_CONFIG_CHANGES), None)
+        last = next((event for event in history if event.action not in models.NOT_CONFIG_CHANGES), None)
         if last is None:
             raise NoRecordedHistoryError(
                 f"alias {alias!r} of {name!r} has no recorded change of its configuration to roll back"
@@ -138,8 +142,8 @@ def plan_rollback(
             else f"before revision {last.revision}"
         )
     if target is not None:
-        label += f" ({version_label(target.version)}" + (
-            f" | {version_label(target.secondary_version)})" if target.secondary_version else ")"
+        label += f" ({models.version_label(target.version)}" + (
+            f" | {models.version_label(target.secondary_version)})" if target.secondary_version else ")"
         )
     return RollbackPlan(
         name=name,

@@ -15,9 +15,9 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import IO, Any, cast
+from typing import IO, TYPE_CHECKING, Any, Literal, cast
 
-from . import _aliases, _check, _content, _publish, _purge, _reads, _state, _storage
+from . import _aliases, _check, _content, _publish, _purge, _reads, _state, _storage, models
 from ._aws import ClientCache, Target
 from ._check import ABANDONED_AFTER
 from ._content import CHUNK, MULTIPART_THRESHOLD, Content
@@ -34,7 +34,6 @@ from .layout import (
     validate_existing_name,
     validate_name,
 )
-from .models import Alias, AliasEvent, Artifact, Problem, VersionView
 from .planning import OutsideChange
 from .redact import redact_secrets
 from .validation import (
@@ -50,6 +49,9 @@ from .validation import (
     validate_metadata,
     validate_tags,
 )
+
+if TYPE_CHECKING:
+    from .models import Alias, AliasEvent, Artifact, Problem, VersionView
 
 __all__ = [
     "ABANDONED_AFTER",
@@ -143,6 +145,16 @@ class Repository(Plumbing):
         """Create the bucket and the table (on-demand billing) if they do not exist."""
         with self._call(bsm, "bootstrap") as ctx:
             _storage.bootstrap(ctx, self.aws_region)
+
+    def prepare_clients(self, *services: Literal["s3", "dynamodb", "sts"], bsm: Any = None) -> None:
+        """Build these services' clients now rather than on the first request that needs one.
+
+        A client costs tens of milliseconds to build (botocore loads its models): done while the
+        endpoint is still starting, the first request does not pay it. Makes no request.
+        """
+        clients = self._c(bsm)
+        for service in services:
+            getattr(clients, service)
 
     # --- identity ---------------------------------------------------------------------------
 
@@ -324,7 +336,7 @@ class Repository(Plumbing):
         config = alias_config(version, secondary_version, secondary_version_weight)
         request = _aliases.request(config, None, expected_revision, reason, override_freeze_reason, self._actor(bsm))
         # A change to a configuration (not a deletion) always returns the alias.
-        return cast(Alias, self._change_alias(name, alias, request, bsm))
+        return cast(models.Alias, self._change_alias(name, alias, request, bsm))
 
     def get_alias(self, name: str, alias: str, bsm: Any = None) -> Alias:
         """One alias; AliasNotFoundError if it does not exist."""
@@ -429,7 +441,7 @@ class Repository(Plumbing):
         validate_alias(alias)
         text, until = validate_freeze(reason, until, self._now())
         request = _aliases.request(None, "freeze", expected_revision, text, None, self._actor(bsm), freeze_until=until)
-        return cast(Alias, self._change_alias(name, alias, request, bsm))
+        return cast(models.Alias, self._change_alias(name, alias, request, bsm))
 
     @writes
     def unfreeze(
@@ -444,7 +456,7 @@ class Repository(Plumbing):
         validate_existing_name(name)
         validate_alias(alias)
         request = _aliases.request(None, "unfreeze", expected_revision, reason, None, self._actor(bsm))
-        return cast(Alias, self._change_alias(name, alias, request, bsm))
+        return cast(models.Alias, self._change_alias(name, alias, request, bsm))
 
     def _actor(self, bsm: Any) -> Callable[[], str]:
         """The caller identity, resolved when a change's arguments have been validated."""
@@ -504,7 +516,7 @@ class Repository(Plumbing):
         The stored state is read again first, so a stale problem writes nothing. Problems that
         need a person raise InvalidArgumentError naming the manual step, and change nothing.
         """
-        if not isinstance(problem, Problem):
+        if not isinstance(problem, models.Problem):
             raise InvalidArgumentError(f"repair takes a Problem from check(), got {type(problem).__name__}")
         with self._call(bsm, f"repair {problem.kind} of {problem.name!r}") as ctx:
             done = _check.repair(ctx, problem, self._now())

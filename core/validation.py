@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from . import models
 from .errors import InvalidArgumentError, InvalidNameError, InvalidWeightError, ValidationError, WeightTypeError
 from .layout import encode_version, reject_control_characters, validate_existing_name, validate_name, validate_weight
-from .models import AliasConfig
+
+if TYPE_CHECKING:
+    from .models import AliasConfig
 
 # S3 metadata keys core writes itself; users may not set them.
 RESERVED_METADATA = ("artifact_name", "artifact_sha256")
@@ -155,11 +158,11 @@ def alias_config(version: int | str | None, secondary_version: int | str | None,
         if weight is not None:
             validate_weight(weight)  # a wrong type is reported as such first
             raise InvalidWeightError(f"secondary_version_weight {weight!r} given without a secondary_version")
-        return AliasConfig(version=primary)
+        return models.AliasConfig(version=primary)
     secondary = encode_version(secondary_version)
     if weight is None:
         raise WeightTypeError(f"secondary_version {secondary} needs a secondary_version_weight (an int in 0..99)")
     validate_weight(weight)
     if primary == secondary:
         raise ValidationError(f"version {primary!r} and secondary_version {secondary!r} must differ")
-    return AliasConfig(version=primary, secondary_version=secondary, secondary_version_weight=weight)
+    return models.AliasConfig(version=primary, secondary_version=secondary, secondary_version_weight=weight)

@@ -20,9 +20,7 @@ from .commands import ActionsProvider, key_actions
 from .config import config_path as default_config_path
 from .connection import Connection
 from .formatting import printable
-from .modals.confirm import ConfirmModal
 from .release import ReleaseSettings
-from .screens.help import HelpScreen
 from .screens.main import MainScreen
 from .screens.messages import LoggedMessage, MessageLog, MessagesScreen
 
@@ -162,6 +160,8 @@ class VrcApp(App[None]):
         if not self.writes_in_flight:
             self.exit()
             return
+        from .modals.confirm import ConfirmModal
+
         if isinstance(self.screen, ConfirmModal):
             return
 
@@ -184,5 +184,7 @@ class VrcApp(App[None]):
             self.push_screen(MessagesScreen(self.message_log.messages))
 
     def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(key_actions(self.screen)))

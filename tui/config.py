@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from core.deadline import DEFAULT_DEADLINE, Deadline
-from core.errors import InvalidArgumentError
+from core.errors import BackendError, InvalidArgumentError
 from core.redact import redact_secrets
 
 from .connection import Connection
@@ -22,6 +22,7 @@ from .release import DEFAULT_PROTECTED, ReleaseSettings, parse_protected
 
 if TYPE_CHECKING:
     from core import Repository
+    from core.demo_server import DemoServer
 
 DEFAULT_PREFIX = "versioned-artifacts"
 DEFAULT_TABLE = "versioned-artifacts"
@@ -193,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--endpoint-url", help="S3/DynamoDB endpoint, e.g. a local moto server (default $AWS_ENDPOINT_URL)"
     )
     where.add_argument(
-        "--demo", action="store_true", help="open the embedded demo repository (in-process moto, seeded data)"
+        "--demo", action="store_true", help="open the embedded demo repository (moto on 127.0.0.1, seeded data)"
     )
     parser.add_argument("--read-only", action="store_true", help="disable uploads, deletes and alias changes")
     parser.add_argument(
@@ -239,8 +240,14 @@ def resolve(
     argv: Sequence[str] | None = None,
     env: Mapping[str, str] | None = None,
     parser: argparse.ArgumentParser | None = None,
+    *,
+    start_demo: bool = True,
 ) -> Launch:
-    """Parse the command line and config; ConfigError explains anything unusable."""
+    """Parse the command line and config; ConfigError explains anything unusable.
+
+    `start_demo`: when the demo opens first, start its server process now (the console: it seeds
+    while Textual loads); otherwise it starts when the demo is opened.
+    """
     env = os.environ if env is None else env
     args = (parser or build_parser()).parse_args(argv)
     overrides = {
@@ -293,7 +300,8 @@ def resolve(
         specs = [chosen] + [spec for spec in specs if spec.name != chosen.name]
     if args.read_only:  # the whole session: repositories reached with `c` too
         specs = [replace(spec, read_only=True) for spec in specs]
-    demo = demo_connection(read_only=args.read_only)
+    # The demo opened first starts now, in its own process, while the console loads (core.demo_server).
+    demo = demo_connection(read_only=args.read_only, start_now=start_demo and chosen is None)
     connections = [repository_connection(spec) for spec in specs]
     connections.insert(0 if chosen is None else len(connections), demo)
     if args.protect is not None:
@@ -375,15 +383,36 @@ def cli_options(spec: RepositorySpec) -> tuple[str, ...]:
     return tuple(words)
 
 
-def demo_connection(read_only: bool = False) -> Connection:
+def demo_connection(read_only: bool = False, start_now: bool = False) -> Connection:
+    """The embedded demo: moto in a child process on 127.0.0.1, started now or when first opened."""
+    server = _demo_server()
+    if start_now:
+        try:
+            server()
+        except BackendError:
+            pass  # opening the connection tries again and shows why it cannot start
     return Connection(
         name=DEMO_NAME,
-        description="embedded demo repository (in-process moto, seeded data)",
-        open=_once(lambda: open_demo(read_only=read_only)),
+        description="embedded demo repository (moto on 127.0.0.1, seeded data)",
+        open=_once(lambda: server().repository(read_only=read_only)),
         demo=True,
         read_only=read_only,
         cli_args=("--demo",),
     )
+
+
+def _demo_server() -> Callable[[], DemoServer]:
+    """The demo's server process: spawned on the first call, and again after it failed (R retries)."""
+    lock = threading.Lock()
+    current: list[DemoServer] = []
+
+    def server() -> DemoServer:
+        with lock:
+            if not current or current[0].failed:
+                current[:] = [spawn_demo_server()]
+            return current[0]
+
+    return server
 
 
 def open_repository(spec: RepositorySpec) -> Repository:
@@ -402,11 +431,11 @@ def open_repository(spec: RepositorySpec) -> Repository:
     )
 
 
-def open_demo(read_only: bool = False) -> Repository:
-    """Start the embedded demo; runs in a worker (imports moto through core.demo)."""
-    from core.demo import start_demo
+def spawn_demo_server() -> DemoServer:
+    """Start the demo's server process (a fork and exec; nothing heavy is imported here)."""
+    from core.demo_server import spawn
 
-    return start_demo(read_only=read_only)
+    return spawn()
 
 
 def _once(factory: Callable[[], T]) -> Callable[[], T]:

@@ -101,3 +101,15 @@ def test_start_demo_is_seeded_and_read_only_refuses_writes() -> None:
         assert repository.read_only
     finally:
         stop_demo()
+
+
+def test_the_demo_servers_objects_first_seed_stores_the_same_objects() -> None:
+    # The demo server seeds S3 before loading pydantic: alias changes touch items only.
+    from core.demo import DEMO_PREFIX, _stored_seed
+    from core.repository import DEFAULT_S3_PREFIX
+
+    assert DEMO_PREFIX == DEFAULT_S3_PREFIX
+    items, objects = _stored_seed(DEMO_PREFIX, "")
+    without_aliases, objects_first = _stored_seed(DEMO_PREFIX, "", with_aliases=False)
+    assert objects_first == objects
+    assert len(without_aliases) < len(items)

@@ -55,6 +55,14 @@ def test_leaf_modules_load_neither_pydantic_nor_boto3():
         assert "boto3" not in loaded and "botocore" not in loaded, f"import {leaf} loaded boto3"
 
 
+def test_the_repository_loads_pydantic_only_when_a_model_is_used():
+    # Listing names needs no model: a console shows them before pydantic has loaded.
+    loaded = loaded_after("import core.repository, core.models")
+    assert "pydantic" not in loaded
+    loaded = loaded_after("import core.models; core.models.Artifact")
+    assert "pydantic" in loaded
+
+
 def test_lazy_package_keeps_its_public_names():
     import core
 

@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 from conftest import frozen_app
 from textual.pilot import Pilot
-from tui_helpers import drive
+from tui_helpers import drive, notifications, settle
 
 from core import Repository
+from tui.__main__ import main
 from tui.connection import Connection
 from tui.screens.main import MainScreen
 
@@ -221,5 +222,92 @@ def test_the_footer_rebuilds_once_per_change_of_the_keys_it_shows(
         await pilot.pause()
         assert len(rebuilds) == before + 1
         assert "b rollback" in shown(footer) and "b rollback" not in keys
+
+    drive(frozen_app(Connection.of(demo_repository, name="demo", demo=True)), script)
+
+
+class StandInServer:
+    """Stands in for core.demo_server.DemoServer: fails to start, or serves `repository`."""
+
+    def __init__(self, repository: Repository | None) -> None:
+        self.served = repository
+        self.failed = False
+
+    def repository(self, read_only: bool = False) -> Repository:
+        if self.served is None:
+            self.failed = True
+            from core.demo_server import DemoServerError
+
+            raise DemoServerError("the demo server did not start: OSError: [Errno 98] Address already in use")
+        return self.served
+
+
+def test_the_demo_opened_first_starts_its_server_while_the_console_loads(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from tui import config
+
+    spawned: list[StandInServer] = []
+    monkeypatch.setattr(config, "spawn_demo_server", lambda: spawned.append(StandInServer(None)) or spawned[-1])
+    launch = config.resolve(["--demo"], {"XDG_CONFIG_HOME": str(tmp_path)})
+    assert len(spawned) == 1, "started by resolve(), before the app is built"
+    launch = config.resolve(["--bucket", "b"], {"XDG_CONFIG_HOME": str(tmp_path)})
+    assert [connection.demo for connection in launch.connections] == [False, True]
+    assert len(spawned) == 1, "a demo offered by `c` starts only when chosen"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    assert main(["ls"]) != 0  # a command without a repository: refused, and no demo started for it
+    assert len(spawned) == 1
+
+
+def test_a_demo_that_cannot_start_says_why_and_r_starts_it_again(
+    demo_repository: Repository, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from tui import config
+
+    servers = [StandInServer(None), StandInServer(demo_repository)]
+    monkeypatch.setattr(config, "spawn_demo_server", lambda: servers.pop(0))
+    launch = config.resolve(["--demo"], {"XDG_CONFIG_HOME": str(tmp_path)})
+
+    async def script(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        assert any(
+            "the demo server did not start: OSError: [Errno 98] Address already in use" in text
+            for text in notifications(pilot.app)
+        ), notifications(pilot.app)
+        await pilot.press("R")
+        await settle(pilot)
+        assert getattr(pilot.app.screen, "repository", None) is demo_repository
+        assert not servers, "R spawned a new server"
+
+    drive(frozen_app(*launch.connections), script)
+
+
+def test_a_busy_pane_redraws_its_title_only_when_the_text_changes(
+    demo_repository: Repository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The loading ticker fires four times a second; each redraw was a frame while the repository opens.
+    from textual.widgets import Label
+
+    from tui.widgets.artifacts import ArtifactPane
+
+    updates: list[str] = []
+    update = Label.update
+
+    def counted(self: Label, *args: object, **kwargs: object) -> None:
+        if self.has_class("pane-title"):
+            updates.append(str(args[0]))
+        update(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Label, "update", counted)
+
+    async def script(pilot: Pilot[None]) -> None:
+        pane = pilot.app.screen.query_one(ArtifactPane)
+        pane.set_busy(True)
+        before = len(updates)
+        for _ in range(3):
+            pane._update_title()  # what the ticker calls
+        assert len(updates) == before, "same text, no redraw"
+        pane.note = "something else"
+        assert len(updates) == before + 1 and "something else" in updates[-1]
 
     drive(frozen_app(Connection.of(demo_repository, name="demo", demo=True)), script)

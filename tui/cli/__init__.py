@@ -51,7 +51,8 @@ def run(
     from ..config import resolve
 
     try:
-        launch = resolve(argv, env, parser=parser or build_cli_parser())
+        # A command opens its repository at once: nothing to start ahead (and `vrc ls` without one fails).
+        launch = resolve(argv, env, parser=parser or build_cli_parser(), start_demo=False)
         connection = launch.initial
         if connection.demo and not args.demo:
             raise UsageError(NO_REPOSITORY)

@@ -27,7 +27,6 @@ from textual.widgets import Label
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from .. import collector
-from ..cli.shell import command_for
 from ..config import config_path
 from ..connection import Connection
 from ..formatting import error_text, local_time
@@ -42,7 +41,6 @@ from ..messages import (
     VersionDeleted,
     VersionsLoaded,
 )
-from ..modals.confirm import ConfirmModal
 from ..release import ReleaseSettings, next_alias
 from ..savefile import write_new_file
 from ..widgets.aliases import AliasPane
@@ -52,7 +50,6 @@ from ..widgets.footer import CoalescingFooter
 from ..widgets.rows import VirtualRows
 from ..widgets.status import StatusBar
 from ..widgets.versions import VersionPane
-from .history import AliasHistoryScreen
 
 if TYPE_CHECKING:
     from core.models import Alias, Artifact, VersionView
@@ -327,7 +324,13 @@ class MainScreen(Screen[None]):
         pane.show(message.names, select=select)
         gc.freeze()  # the names live until the next reload; see _connected
         self.status.set_state("connected")
-        self.select_artifact(pane.current, force=True)
+        # The names first: the selected artifact's load starts after the frame that shows them
+        # (its worker would compete with drawing that frame for the GIL).
+        self.call_after_refresh(self._select_after_names, message.repository)
+
+    def _select_after_names(self, repository: RepositoryPort) -> None:
+        if repository is self.repository:
+            self.select_artifact(self.artifacts.current, force=True)
 
     @on(ArtifactPane.CountsWanted)
     def _counts_wanted(self, event: ArtifactPane.CountsWanted) -> None:
@@ -646,6 +649,7 @@ class MainScreen(Screen[None]):
                 "download", artifact.name, version=artifact.version, output=str(path), force=force, repo=cli_args
             )
 
+        from ..cli.shell import command_for
         from ..modals.download import DownloadModal
 
         cli_args = self.connection.cli_args
@@ -682,6 +686,9 @@ class MainScreen(Screen[None]):
         def confirmed(yes: bool | None) -> None:
             if yes and self.repository is not None:
                 self._delete(self.repository, name, version)
+
+        from ..cli.shell import command_for
+        from ..modals.confirm import ConfirmModal
 
         self.app.push_screen(
             ConfirmModal(
@@ -880,6 +887,8 @@ class MainScreen(Screen[None]):
         if alias is None or self.repository is None:
             return
         rollback = None if self.read_only else self._rollback_from_history
+        from .history import AliasHistoryScreen
+
         self.app.push_screen(
             AliasHistoryScreen(
                 self.repository,

@@ -46,9 +46,11 @@ class Pane(Vertical):
         self.busy = False
         self._busy_since = 0.0
         self._busy_timer: Timer | None = None
+        self._shown_title: str | None = None
 
     def compose_title(self) -> ComposeResult:
-        yield Label(printable(self.title_text()), classes="pane-title", markup=False)
+        self._shown_title = printable(self.title_text())
+        yield Label(self._shown_title, classes="pane-title", markup=False)
 
     def set_busy(self, busy: bool) -> None:
         """Mark the pane loading (the title says so after LOADING_INDICATOR_DELAY) or done."""
@@ -87,8 +89,12 @@ class Pane(Vertical):
 
     def _update_title(self) -> None:
         if self.is_mounted:
+            text = printable(self.title_text())
+            if text == self._shown_title:
+                return  # the busy ticker fires four times a second; the text changes once a second at most
+            self._shown_title = text
             # One line, full width: its size never changes, so no layout of the whole screen.
-            self.query_one(".pane-title", Label).update(printable(self.title_text()), layout=False)
+            self.query_one(".pane-title", Label).update(text, layout=False)
 
     def failed(self, message: str) -> None:
         self.set_busy(False)
