@@ -666,7 +666,9 @@ def test_versions_written_without_vrcs_fields_are_completed_from_s3(
         assert "2" in screen.versions.completed and "3" not in screen.versions.completed
         await focus_version(pilot, "2")
         assert screen.detail.subject == "churn-model@2"
-        text = _text(screen.query_one("#detail-text", Static))
+        text = "\n".join(
+            strip.text for strip in map(screen.detail.text.render_line, range(screen.detail.text.size.height))
+        )
         assert "without vrc's fields" in text and f"{expected.size:,} bytes" in text, text
 
     drive(make_app(), script)
