@@ -88,6 +88,8 @@ class DetailText(Widget):
         self._label_style = Style()
         self._wrapped: tuple[int, list[Line]] | None = None
         self._strips: tuple[int, Style, list[Strip]] | None = None
+        self._floor = 0
+        """The height of the view it scrolls in: it is never shorter, so text that fits leaves the layout as is."""
 
     def show_rows(self, rows: Rows, label_style: Style) -> None:
         """Show label/value rows (printable already), labels in `label_style`."""
@@ -103,8 +105,8 @@ class DetailText(Widget):
         self._rows, self._message, self._label_style = rows, message, label_style
         self._wrapped = self._strips = None
         width, height = self.size
-        # Lay the screen out again only if the height changed (rarely: metadata, long values).
-        self.refresh(layout=not width or len(self.lines(width)) != height)
+        # Lay the screen out again only if the height changed: text taller than the view (long metadata).
+        self.refresh(layout=not width or max(len(self.lines(width)), self._floor) != height)
 
     def lines(self, width: int) -> list[Line]:
         """The lines drawn at `width` (cached for the last width asked)."""
@@ -120,7 +122,8 @@ class DetailText(Widget):
         return self._wrapped[1]
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self.lines(width))
+        self._floor = container.height
+        return max(len(self.lines(width)), container.height)
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
