@@ -22,7 +22,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Label
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -123,6 +125,9 @@ class MainScreen(Screen[None]):
 
     HELP_GROUP = "Console"
     AUTO_FOCUS = "#artifact-table"
+    # Screen.focused repaints the whole screen on every focus change (tab, `/`, escape): here only
+    # what focus restyles is redrawn (the widgets gaining and losing it, their panes' titles).
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
     BINDINGS = [
         Binding("tab", "app.focus_next", "Next pane", show=False, id="next-pane"),
         Binding("shift+tab", "app.focus_previous", "Previous pane", show=False, id="previous-pane"),
