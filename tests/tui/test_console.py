@@ -71,6 +71,28 @@ def test_opens_populated_with_counts_versions_aliases_and_detail(make_app: MakeA
     drive(make_app(), script)
 
 
+def test_keys_typed_before_the_panes_switch_act_on_nothing_not_the_previous_artifact(make_app: MakeApp) -> None:
+    """A cursor move switches the version and alias panes after its frame; a key queued meanwhile
+    (copy, download, delete) must not act on the previous artifact's version still drawn."""
+
+    async def script(pilot: Pilot[None]) -> None:
+        screen = main_screen(pilot)
+        await focus_version(pilot, "3")
+        assert screen.shown_version is not None and screen.shown_version.artifact.name == "churn-model"
+        screen.artifacts.table.move_to("edge-config")
+        screen.select_artifact("edge-config")  # what ↓'s highlight does: the panes switch after the next frame
+        assert screen.selected_name == "edge-config"
+        assert screen.versions.artifact_name == "churn-model"  # still drawn…
+        assert screen.shown_version is None and screen.shown_alias is None  # …but not acted on
+        screen.action_copy_uri()
+        assert "churn-model" not in pilot.app.clipboard
+        await settle(pilot)
+        assert screen.versions.artifact_name == "edge-config"
+        assert screen.shown_version is not None and screen.shown_version.artifact.name == "edge-config"
+
+    drive(make_app(), script)
+
+
 def test_arrow_keys_tab_and_enter_move_between_artifacts_and_panes(make_app: MakeApp) -> None:
     async def script(pilot: Pilot[None]) -> None:
         screen = main_screen(pilot)
