@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import io
 import threading
@@ -19,6 +20,7 @@ from tui_helpers import BlockingRepository, drive, notifications, settle
 from core import Repository
 from core.demo import DEMO_NOW
 from core.errors import EndpointUnreachableError
+from tui import collector
 from tui.app import VrcApp
 from tui.commands import key_actions
 from tui.connection import Connection
@@ -67,6 +69,8 @@ def test_opens_populated_with_counts_versions_aliases_and_detail(make_app: MakeA
         assert not screen.query_one("#read-only-badge").display
         assert "vrc --bucket NAME or vrc --repo NAME" in str(screen.query_one("#hint", Label).render())
         assert "as you (demo)" in str(screen.query_one("#location", Label).render())
+        # What lives as long as the app is frozen; the oldest generation is collected rarely (tui.collector).
+        assert gc.get_threshold()[2] == collector.OLDEST_EVERY
 
     drive(make_app(), script)
 

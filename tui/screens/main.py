@@ -6,7 +6,6 @@ Worker failures of every kind arrive in `on_worker_state_changed`, the one place
 
 from __future__ import annotations
 
-import gc
 import mimetypes
 import os
 import time
@@ -287,7 +286,7 @@ class MainScreen(Screen[None]):
             return
         # Everything loaded so far (boto3, the repository, an embedded demo's moto state) lives as
         # long as the app: keep it out of the GC's full collections, which otherwise stall keys.
-        gc.freeze()
+        collector.freeze_long_lived()
         self.repository = message.repository
         self.status.show_location(message.repository.location())
         self.status.set_state("loading")
@@ -329,7 +328,7 @@ class MainScreen(Screen[None]):
         self.status.clear_error()
         pane.note = "" if message.names else "empty — upload with u"
         pane.show(message.names, select=select)
-        gc.freeze()  # the names live until the next reload; see _connected
+        collector.freeze_long_lived()  # the names live until the next reload; see _connected
         self.status.set_state("connected")
         # The names first: the selected artifact's load starts after the frame that shows them
         # (its worker would compete with drawing that frame for the GIL).
