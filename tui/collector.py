@@ -50,3 +50,21 @@ def paused() -> Iterator[None]:
         yield
     finally:
         resume()
+
+
+OLDEST_EVERY = 100
+"""Collections of the middle generation between two of the oldest (CPython's default is 10)."""
+
+
+def freeze_long_lived() -> None:
+    """What exists now lives as long as the app (boto3, the repository, the names): keep it out of
+    later collections, and collect the oldest generation a tenth as often as CPython does.
+
+    A full collection rescans everything not frozen (the panes' rows, the drawing caches): on the
+    10,000-name list with a 1,000-version artifact, 15-60 ms on the UI thread, and by default one
+    every ~17 moves through the list. Reference counting still frees the panes' data at once; only
+    cyclic garbage waits longer.
+    """
+    gc.freeze()
+    young, middle, _ = gc.get_threshold()
+    gc.set_threshold(young, middle, OLDEST_EVERY)

@@ -46,7 +46,7 @@ from textual.message_pump import MessagePump
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from core import Repository
 from core.models import Alias, Artifact, VersionView
@@ -612,7 +612,7 @@ async def run_keys(app: BenchApp, steps: Iterator[Step], result: Latencies) -> l
 def version_steps(app: BenchApp, count: int) -> Iterator[Step]:
     """`down` in the version pane: the cursor row moves, then the detail pane shows that version."""
     pane, detail = app.main.versions, app.main.detail
-    table, text = pane.table, detail.query_one("#detail-text", Static)
+    table, text = pane.table, detail.query_one("#detail-text")
     clock = app.frame_clock
     for _ in range(count):
         row = min(table.cursor_row + 1, table.row_count - 1)

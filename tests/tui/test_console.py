@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import io
 import threading
@@ -19,6 +20,7 @@ from tui_helpers import BlockingRepository, drive, notifications, settle
 from core import Repository
 from core.demo import DEMO_NOW
 from core.errors import EndpointUnreachableError
+from tui import collector
 from tui.app import VrcApp
 from tui.commands import key_actions
 from tui.connection import Connection
@@ -67,6 +69,30 @@ def test_opens_populated_with_counts_versions_aliases_and_detail(make_app: MakeA
         assert not screen.query_one("#read-only-badge").display
         assert "vrc --bucket NAME or vrc --repo NAME" in str(screen.query_one("#hint", Label).render())
         assert "as you (demo)" in str(screen.query_one("#location", Label).render())
+        # What lives as long as the app is frozen; the oldest generation is collected rarely (tui.collector).
+        assert gc.get_threshold()[2] == collector.OLDEST_EVERY
+
+    drive(make_app(), script)
+
+
+def test_keys_typed_before_the_panes_switch_act_on_nothing_not_the_previous_artifact(make_app: MakeApp) -> None:
+    """A cursor move switches the version and alias panes after its frame; a key queued meanwhile
+    (copy, download, delete) must not act on the previous artifact's version still drawn."""
+
+    async def script(pilot: Pilot[None]) -> None:
+        screen = main_screen(pilot)
+        await focus_version(pilot, "3")
+        assert screen.shown_version is not None and screen.shown_version.artifact.name == "churn-model"
+        screen.artifacts.table.move_to("edge-config")
+        screen.select_artifact("edge-config")  # what ↓'s highlight does: the panes switch after the next frame
+        assert screen.selected_name == "edge-config"
+        assert screen.versions.artifact_name == "churn-model"  # still drawn…
+        assert screen.shown_version is None and screen.shown_alias is None  # …but not acted on
+        screen.action_copy_uri()
+        assert "churn-model" not in pilot.app.clipboard
+        await settle(pilot)
+        assert screen.versions.artifact_name == "edge-config"
+        assert screen.shown_version is not None and screen.shown_version.artifact.name == "edge-config"
 
     drive(make_app(), script)
 
@@ -666,7 +692,9 @@ def test_versions_written_without_vrcs_fields_are_completed_from_s3(
         assert "2" in screen.versions.completed and "3" not in screen.versions.completed
         await focus_version(pilot, "2")
         assert screen.detail.subject == "churn-model@2"
-        text = _text(screen.query_one("#detail-text", Static))
+        text = "\n".join(
+            strip.text for strip in map(screen.detail.text.render_line, range(screen.detail.text.size.height))
+        )
         assert "without vrc's fields" in text and f"{expected.size:,} bytes" in text, text
 
     drive(make_app(), script)

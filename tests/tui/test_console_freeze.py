@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Input
 from tui_helpers import drive, fresh_repository, settle
 
 from core import Repository
@@ -39,7 +39,7 @@ def alias_cell(screen: MainScreen, alias: str) -> str:
 
 
 def detail_text(screen: MainScreen) -> str:
-    widget = screen.detail.query_one("#detail-text", Static)
+    widget = screen.detail.text
     return "\n".join(widget.render_line(y).text for y in range(widget.size.height))
 
 

@@ -1102,13 +1102,11 @@ def test_canary_question_mark_shows_the_dialog_keys_and_the_hint_follows_focus(d
 
 def test_an_alias_moved_by_versioned_is_marked_changed_outside_vrc(demo_repository: Repository) -> None:
     """Issue 10: the aliases and detail panes say when the stored alias disagrees with its newest event."""
-    from textual.widgets import Static
-
     name = "customer-analytics-db"
     versioned_put_alias(demo_repository, name, "production", 2)
 
     def detail(screen: MainScreen) -> str:
-        widget = screen.detail.query_one("#detail-text", Static)
+        widget = screen.detail.text
         return "\n".join(widget.render_line(y).text for y in range(widget.size.height))
 
     async def script(pilot: Pilot[None]) -> None:

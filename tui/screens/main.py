@@ -6,7 +6,6 @@ Worker failures of every kind arrive in `on_worker_state_changed`, the one place
 
 from __future__ import annotations
 
-import gc
 import mimetypes
 import os
 import time
@@ -22,7 +21,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Label
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -123,6 +124,9 @@ class MainScreen(Screen[None]):
 
     HELP_GROUP = "Console"
     AUTO_FOCUS = "#artifact-table"
+    # Screen.focused repaints the whole screen on every focus change (tab, `/`, escape): here only
+    # what focus restyles is redrawn (the widgets gaining and losing it, their panes' titles).
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
     BINDINGS = [
         Binding("tab", "app.focus_next", "Next pane", show=False, id="next-pane"),
         Binding("shift+tab", "app.focus_previous", "Previous pane", show=False, id="previous-pane"),
@@ -186,6 +190,8 @@ class MainScreen(Screen[None]):
         self.clock = clock
         self.tz = tz
         self.selected_name: str | None = None
+        self._switched_to: str | None = None
+        """The artifact the version and alias panes were last switched to (see select_artifact)."""
         self.detail_source: Literal["version", "alias"] = "version"
         self._pending_select: str | None = None
         self.last_change: ReleaseOutcome | None = None
@@ -252,7 +258,7 @@ class MainScreen(Screen[None]):
         self.repository = None
         self._completed.clear()
         self._missing_table_said = False
-        self.selected_name = None
+        self.selected_name = self._switched_to = None
         self.status.show_connection(connection)
         self.artifacts.show([])
         self.artifacts.set_busy(True)
@@ -280,7 +286,7 @@ class MainScreen(Screen[None]):
             return
         # Everything loaded so far (boto3, the repository, an embedded demo's moto state) lives as
         # long as the app: keep it out of the GC's full collections, which otherwise stall keys.
-        gc.freeze()
+        collector.freeze_long_lived()
         self.repository = message.repository
         self.status.show_location(message.repository.location())
         self.status.set_state("loading")
@@ -322,7 +328,7 @@ class MainScreen(Screen[None]):
         self.status.clear_error()
         pane.note = "" if message.names else "empty — upload with u"
         pane.show(message.names, select=select)
-        gc.freeze()  # the names live until the next reload; see _connected
+        collector.freeze_long_lived()  # the names live until the next reload; see _connected
         self.status.set_state("connected")
         # The names first: the selected artifact's load starts after the frame that shows them
         # (its worker would compete with drawing that frame for the GIL).
@@ -367,11 +373,25 @@ class MainScreen(Screen[None]):
     def select_artifact(self, name: str | None, force: bool = False) -> None:
         """Show `name` in the version and alias panes, loading them in workers.
 
-        `force`: reload even if `name` is already shown, at once (not after REST_SECONDS).
+        `force`: reload even if `name` is already shown, at once (not after REST_SECONDS). Otherwise
+        (the cursor moved) the panes switch just after the next frame: the frame answering the key
+        draws the list's cursor only, not three panes emptied as well. Until they switch, the panes
+        count as showing nothing (`shown_version`, `shown_alias`).
         """
         if name == self.selected_name and not force:
             return
         self.selected_name = name
+        if force:
+            self._switch_panes(force=True)
+        else:
+            self.call_after_refresh(self._switch_panes)
+
+    def _switch_panes(self, force: bool = False) -> None:
+        """Empty the version and alias panes for the selected artifact and load it."""
+        name = self.selected_name
+        if name == self._switched_to and not force:
+            return  # queued by a cursor move that a later one, or a reload, already served
+        self._switched_to = name
         self.versions.loading_for(name)
         self.aliases.loading_for(name)
         self.detail.clear()
@@ -380,6 +400,16 @@ class MainScreen(Screen[None]):
             self.aliases.set_busy(False)
             return
         self._load_artifact(self.repository, name, 0.0 if force else REST_SECONDS)
+
+    @property
+    def shown_version(self) -> VersionView | None:
+        """The version under the cursor, if the version pane shows the selected artifact."""
+        return self.versions.current if self.versions.artifact_name == self.selected_name else None
+
+    @property
+    def shown_alias(self) -> Alias | None:
+        """The alias under the cursor, if the alias pane shows the selected artifact."""
+        return self.aliases.current if self.aliases.artifact_name == self.selected_name else None
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="artifact")
     def _load_artifact(self, repository: RepositoryPort, name: str, rest: float = 0.0) -> None:
@@ -447,8 +477,8 @@ class MainScreen(Screen[None]):
 
     def _update_detail(self) -> None:
         now = self.clock()
-        alias = self.aliases.current
-        view = self.versions.current
+        alias = self.shown_alias
+        view = self.shown_version
         if alias is not None and (self.detail_source == "alias" or view is None):
             self._show_alias_detail(alias)
         elif view is not None:
@@ -483,7 +513,7 @@ class MainScreen(Screen[None]):
     def _outside_checked(self, message: OutsideChecked) -> None:
         self._outside[message.key] = message.change
         name, alias_name = message.key[0], message.key[1]
-        alias = self.aliases.current
+        alias = self.shown_alias
         if alias is not None and self._outside_key(alias) == message.key:
             if self.detail.subject == f"{name}#{alias_name}":
                 self.detail.show_alias(alias, self.clock(), self.tz, message.change)
@@ -589,10 +619,10 @@ class MainScreen(Screen[None]):
         self.notify(uri, title="Copied", markup=False)
 
     def _selected_uri(self) -> str | None:
-        alias = self.aliases.current
+        alias = self.shown_alias
         if self.detail_source == "alias" and alias is not None:
             return alias.version_s3uri
-        view = self.versions.current
+        view = self.shown_version
         return view.artifact.s3uri if view else None
 
     def action_upload(self) -> None:
@@ -632,7 +662,7 @@ class MainScreen(Screen[None]):
         self.reload(select=artifact.name)
 
     def action_download(self) -> None:
-        view = self.versions.current
+        view = self.shown_version
         if view is None or self.repository is None:
             self.notify("Select a version in the Versions pane first.", severity="warning", markup=False)
             return
@@ -668,7 +698,7 @@ class MainScreen(Screen[None]):
         self.notify(f"{artifact.name} {artifact.version} → {message.path}", title="Downloaded", markup=False)
 
     def action_delete(self) -> None:
-        view = self.versions.current
+        view = self.shown_version
         if view is None or self.repository is None:
             self.notify("Select a version in the Versions pane first.", severity="warning", markup=False)
             return
@@ -737,7 +767,7 @@ class MainScreen(Screen[None]):
         )
 
     def _selected_alias(self) -> Alias | None:
-        alias = self.aliases.current
+        alias = self.shown_alias
         if alias is None:
             self.notify(SELECT_ALIAS, severity="warning")
         return alias
@@ -828,8 +858,8 @@ class MainScreen(Screen[None]):
         if context is None:
             return
         alias, version, publish = "", "", False
-        current_alias = self.aliases.current
-        view = self.versions.current
+        current_alias = self.shown_alias
+        view = self.shown_version
         if self.app.focused is self.aliases.table and current_alias is not None:
             # "Promote what staging has to production": its version, to the next alias up.
             # An alias tracking LATEST promotes by publishing it first.

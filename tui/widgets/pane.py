@@ -8,7 +8,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.timer import Timer
 from textual.widgets import Label
 
@@ -37,8 +37,9 @@ class Pane(Vertical):
     the focus while it loads (Textual disables a widget whose `loading` is set).
     """
 
-    title: reactive[str] = reactive("")
-    note: reactive[str] = reactive("")
+    # Vars, not reactives: a change redraws the title line only (watch_*), never the whole pane.
+    title = var("")
+    note = var("")
 
     def __init__(self, title: str, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="pane")

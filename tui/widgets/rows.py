@@ -4,11 +4,12 @@ rows move, filter and scroll as fast as ten. The artifact list and the record pa
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -19,6 +20,15 @@ _CONTROL = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0)
 def visible(value: str) -> str:
     """`value` with control characters (C0, DEL, C1) shown as `\\xNN`: they never reach the terminal."""
     return value if value.isprintable() else value.translate(_CONTROL)
+
+
+class LineStyles(NamedTuple):
+    """The styles of a list's lines: plain row, header, cursor row, row under the mouse."""
+
+    base: Style
+    header: Style
+    cursor: Style
+    hover: Style
 
 
 class VirtualRows(ScrollView, can_focus=True):
@@ -70,6 +80,7 @@ class VirtualRows(ScrollView, can_focus=True):
         self._cursor = 0
         self._hover: int | None = None
         self._highlighted: str | None = None
+        self._paint_styles: LineStyles | None = None
 
     # --- state ---------------------------------------------------------------------------------
 
@@ -100,7 +111,7 @@ class VirtualRows(ScrollView, can_focus=True):
             except ValueError:
                 pass
         self._hover = None
-        self.virtual_size = Size(self.virtual_size.width, len(rows) + 1)  # + the header line
+        self._size_to_rows()
         self._scroll_to_cursor()
         self.refresh()
         self._highlight_changed()
@@ -124,6 +135,13 @@ class VirtualRows(ScrollView, can_focus=True):
             self._cursor = row
         self._scroll_to_cursor()
         self._highlight_changed()
+
+    def _size_to_rows(self) -> None:
+        """Scroll over the rows and the header line, but never less than the view: then a list that
+        fits (a few versions, an emptied pane) changes the virtual size, and so the layout, not at all."""
+        height = max(len(self._rows) + 1, self.size.height)
+        if height != self.virtual_size.height:
+            self.virtual_size = Size(self.virtual_size.width, height)
 
     def rows_in_view(self) -> Sequence[str]:
         first = round(self.scroll_y)
@@ -156,6 +174,7 @@ class VirtualRows(ScrollView, can_focus=True):
             self.post_message(self.InView())
 
     def on_resize(self, event: events.Resize) -> None:
+        self._size_to_rows()
         self._scroll_to_cursor()
         self.post_message(self.InView())
 
@@ -223,19 +242,37 @@ class VirtualRows(ScrollView, can_focus=True):
     CURSOR_CLASS = ""
     HOVER_CLASS = ""
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The styles every line needs, worked out once per paint: a widget's rich_style walks its
+        # ancestors' backgrounds, which cost more than drawing the line itself.
+        self._paint_styles = self.line_styles()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint_styles = None
+
+    def line_styles(self) -> LineStyles:
+        base = self.rich_style
+        return LineStyles(
+            base,
+            base + self.get_component_rich_style(self.HEADER_CLASS),
+            base + self.get_component_rich_style(self.CURSOR_CLASS),
+            base + self.get_component_rich_style(self.HOVER_CLASS),
+        )
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        styles = self._paint_styles or self.line_styles()
         if y == 0:
-            return self.render_header(width, base + self.get_component_rich_style(self.HEADER_CLASS))
+            return self.render_header(width, styles.header)
         row = y - 1 + round(self.scroll_y)
         if row >= len(self._rows):
-            return Strip.blank(width, base)
+            return Strip.blank(width, styles.base)
         if row == self._cursor:
-            base += self.get_component_rich_style(self.CURSOR_CLASS)
-        elif row == self._hover:
-            base += self.get_component_rich_style(self.HOVER_CLASS)
-        return self.render_row(row, width, base)
+            return self.render_row(row, width, styles.cursor)
+        if row == self._hover:
+            return self.render_row(row, width, styles.hover)
+        return self.render_row(row, width, styles.base)
 
     def render_header(self, width: int, style: Style) -> Strip:
         raise NotImplementedError

@@ -64,6 +64,7 @@ class StatusBar(Vertical):
     _detail: str = ""
     _since: float = 0.0
     _ticker: Timer | None = None
+    _shown = ""
 
     def show_error(self, title: str, message: str) -> None:
         """Keep the last error on the hint line until the next connection or clear_error()."""
@@ -108,7 +109,9 @@ class StatusBar(Vertical):
         waited = int(time.monotonic() - self._since)
         if self._state in _WAITING and waited >= 1:
             text = f"{text} {waited}s"
-        self.query_one("#connection-state", Label).update(text)
+        if text != self._shown:  # every load ends in "connected": no repaint, no layout, if it already says so
+            self._shown = text
+            self.query_one("#connection-state", Label).update(text)
 
     @property
     def state_text(self) -> str:
