@@ -6,30 +6,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fresh_python import ENV, ROOT
+from fresh_python import run_python as run
 
 from core.demo import SEEDS
 from core.demo_server import DemoServer, DemoServerError, spawn
-
-ROOT = Path(__file__).resolve().parents[2]
-ENV = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": "/nonexistent"}
-
-
-def run(code: str, cwd: Path = ROOT, **env: str) -> subprocess.CompletedProcess[str]:
-    """`code` in a fresh interpreter, its stdout and stderr captured (the terminal a console would draw on)."""
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={**ENV, **env},
-        timeout=120,
-    )
 
 
 def test_the_console_side_lists_the_seeded_names_without_pydantic_then_reads_and_writes(tmp_path: Path) -> None:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from fresh_python import run_python
 
 
 def test_botocore_endpoints_are_parsed_once_for_moto_and_the_demo_clients() -> None:
@@ -33,13 +30,6 @@ def test_botocore_endpoints_are_parsed_once_for_moto_and_the_demo_clients() -> N
         print(sum(1 for path in loads if path.endswith("/endpoints")))
         """
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": "/nonexistent"},
-        timeout=120,
-    )
+    result = run_python(script)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-1] == "1"

@@ -8,13 +8,12 @@ does not rescan what is being built for the app's lifetime, and the footer is re
 from __future__ import annotations
 
 import gc
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 from conftest import frozen_app
+from fresh_python import run_python
 from textual.pilot import Pilot
 from tui_helpers import drive, notifications, settle
 
@@ -23,7 +22,6 @@ from tui.__main__ import main
 from tui.connection import Connection
 from tui.screens.main import MainScreen
 
-ROOT = Path(__file__).resolve().parents[2]
 HEAVY = (
     "pydantic",
     "boto3",
@@ -39,14 +37,7 @@ HEAVY = (
 def heavy_in(code: str) -> list[str]:
     """Run `code` in a fresh interpreter; it leaves the module names to check in `modules`."""
     script = textwrap.dedent(code) + f"\nprint('loaded:' + ','.join(m for m in {HEAVY!r} if m in modules))\n"
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": "/nonexistent"},
-        timeout=120,
-    )
+    result = run_python(script)
     assert result.returncode == 0, result.stderr
     last = result.stdout.strip().splitlines()[-1]
     assert last.startswith("loaded:"), result.stdout
@@ -151,14 +142,7 @@ def test_the_console_collects_no_garbage_until_its_first_frame() -> None:
         print(seen["building"], gc.isenabled(), gc.get_freeze_count() > 0)
         """
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": "/nonexistent"},
-        timeout=120,
-    )
+    result = run_python(script)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-3:] == ["False", "True", "True"]
 
