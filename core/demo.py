@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import items as it
 from . import models
-from .demo_server import DEMO_BUCKET, DEMO_OPERATOR, DEMO_REGION, DEMO_TABLE
+from .demo_server import DEMO_BUCKET, DEMO_OPERATOR, DEMO_REGION, DEMO_TABLE, demo_repository
 from .layout import (
     LATEST,
     TABLE_ATTRIBUTES,
@@ -434,20 +434,11 @@ def start_demo(read_only: bool = False, boto_session: Any = None) -> Repository:
     """
     from moto import mock_aws
 
-    from .repository import Repository
-
     mock = mock_aws()
     mock.start()
     _active.append(mock)
-    repository = Repository(
-        aws_region=DEMO_REGION,
-        s3_bucket=DEMO_BUCKET,
-        dynamodb_table_name=DEMO_TABLE,
-        operator=DEMO_OPERATOR,
-        use_sts=False,
-        # moto's own session: the endpoints and models it parses to list regions serve our clients too.
-        boto_session=boto_session if boto_session is not None else region_session(),
-    )
+    # moto's own session: the endpoints and models it parses to list regions serve our clients too.
+    repository = demo_repository(boto_session if boto_session is not None else region_session())
     # What bootstrap() would create, without its requests: moto answers the first request to each
     # service slowly (it loads that service), and the console's first screen needs S3 only.
     create_bucket(DEMO_REGION, DEMO_BUCKET)

@@ -84,18 +84,8 @@ class DemoServer:
         """The demo repository over loopback HTTP, once the child serves it (builds the S3 client meanwhile)."""
         import boto3
 
-        from .repository import Repository
-
-        repository = Repository(
-            aws_region=DEMO_REGION,
-            s3_bucket=DEMO_BUCKET,
-            dynamodb_table_name=DEMO_TABLE,
-            operator=DEMO_OPERATOR,
-            use_sts=False,
-            boto_session=boto3.Session(region_name=DEMO_REGION, **FAKE_CREDENTIALS),
-            endpoint_url=self.endpoint_url,
-            read_only=read_only,
-        )
+        session = boto3.Session(region_name=DEMO_REGION, **FAKE_CREDENTIALS)
+        repository = demo_repository(session, endpoint_url=self.endpoint_url, read_only=read_only)
         repository.prepare_clients("s3")  # the console's first request lists the bucket
         self.wait_ready(timeout)
         return repository
@@ -103,6 +93,22 @@ class DemoServer:
     def close(self) -> None:
         """Stop the child (it exits at end of input) and reap it."""
         self._finalizer()
+
+
+def demo_repository(boto_session: Any, endpoint_url: str | None = None, read_only: bool = False) -> Repository:
+    """A Repository on the demo's bucket and table, as the demo operator (no STS: the demo has none)."""
+    from .repository import Repository
+
+    return Repository(
+        aws_region=DEMO_REGION,
+        s3_bucket=DEMO_BUCKET,
+        dynamodb_table_name=DEMO_TABLE,
+        operator=DEMO_OPERATOR,
+        use_sts=False,
+        boto_session=boto_session,
+        endpoint_url=endpoint_url,
+        read_only=read_only,
+    )
 
 
 # The child's command: import this package from where the parent found it (a checkout or
