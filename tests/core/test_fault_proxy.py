@@ -160,9 +160,9 @@ def test_drop_after_forwarding_commits_and_the_retry_fails_its_own_condition(sto
 
 def test_delay_past_the_read_timeout_lands_after_the_retry(stores, fault_proxy, pk):
     table, direct, _, via = stores
-    fault_proxy.plan(DELAY, match=is_put, delay=1.5)
+    fault_proxy.plan(DELAY, match=is_put, delay=0.75)
     with pytest.raises(ReadTimeoutError):
-        via("dynamodb", read_timeout=0.5).put_item(TableName=table, Item={"pk": {"S": pk}})
+        via("dynamodb", read_timeout=0.25).put_item(TableName=table, Item={"pk": {"S": pk}})
     assert "Item" not in direct.get_item(TableName=table, Key={"pk": {"S": pk}})
     deadline = time.monotonic() + 5
     while "Item" not in direct.get_item(TableName=table, Key={"pk": {"S": pk}}):
@@ -172,9 +172,9 @@ def test_delay_past_the_read_timeout_lands_after_the_retry(stores, fault_proxy, 
 
 def test_delay_after_forwarding_commits_but_the_client_times_out(stores, fault_proxy, pk):
     table, direct, _, via = stores
-    fault_proxy.plan(DELAY_AFTER, match=is_put, delay=1.5)
+    fault_proxy.plan(DELAY_AFTER, match=is_put, delay=0.75)
     with pytest.raises(ReadTimeoutError):
-        via("dynamodb", read_timeout=0.5).put_item(TableName=table, Item={"pk": {"S": pk}})
+        via("dynamodb", read_timeout=0.25).put_item(TableName=table, Item={"pk": {"S": pk}})
     assert "Item" in direct.get_item(TableName=table, Key={"pk": {"S": pk}})
 
 

@@ -71,11 +71,12 @@ def is_latest_item_write(req) -> bool:
 
 @pytest.mark.parametrize("fault", [DROP_AFTER, DELAY_AFTER])
 def test_lost_reveal_response_keeps_the_version_and_its_bytes(make_faulty_repo, fault_proxy, moto_server, fault):
-    repo = make_faulty_repo(read_timeout=1.0)
+    repo = make_faulty_repo(read_timeout=0.5)
     repo.put_artifact("app", b"release one")
-    rule = fault_proxy.plan(fault, match=is_reveal, delay=1.5)
+    rule = fault_proxy.plan(fault, match=is_reveal, delay=0.8)
     try:
-        published = repo.publish_artifact_version("app")
+        with fast_sleep():  # botocore's back-off before the retry: the retry only comes sooner
+            published = repo.publish_artifact_version("app")
     except VrcError:
         published = None  # a typed error is allowed; losing bytes is not
     assert rule.hits == 1, "the reveal request was not seen: update faults.is_reveal to the new protocol"
@@ -94,7 +95,8 @@ def test_lost_claim_response_leaves_no_visible_damage(make_faulty_repo, fault_pr
     repo.put_artifact("app", b"release one")
     rule = fault_proxy.plan(DROP_AFTER, match=is_claim)
     try:
-        repo.publish_artifact_version("app")
+        with fast_sleep():
+            repo.publish_artifact_version("app")
     except VrcError:
         pass
     assert rule.hits == 1
@@ -111,7 +113,8 @@ def test_lost_alias_response_is_recognised_as_our_own_write(make_faulty_repo, fa
     rule = fault_proxy.plan(
         DROP_AFTER, match=lambda r: r.op == "TransactWriteItems" and r.mentions("__app-alias", "prod")
     )
-    moved = repo.put_alias("app", "prod", 1, expected_revision=revision, reason="roll back")
+    with fast_sleep():
+        moved = repo.put_alias("app", "prod", 1, expected_revision=revision, reason="roll back")
     assert rule.hits == 1
     assert (moved.version, moved.revision) == ("1", revision + 1)
     assert_repository_sound(repo, endpoint_url=moto_server)
@@ -396,9 +399,10 @@ def test_reupload_of_the_failed_content_repairs_a_half_failed_upload(make_faulty
 def test_reupload_repairs_a_late_object_write(make_faulty_repo, fault_proxy, moto_server):
     """put(B)'s PutObject is held past the read timeout (botocore retries it), put(A) completes,
     then the held PutObject B lands: S3 holds B, the item says A."""
-    repo = make_faulty_repo(read_timeout=1.0)
+    repo = make_faulty_repo(read_timeout=0.5)
     held = fault_proxy.plan(HOLD, match=lambda r: r.op == "PutObject", times=1, hold_limit=30)
-    repo.put_artifact("app", b"content B")
+    with fast_sleep():
+        repo.put_artifact("app", b"content B")
     repo.put_artifact("app", b"content A")
     held.release()
     s3, _ = raw_clients(moto_server)
@@ -529,7 +533,8 @@ def test_lost_alias_delete_response_is_recognised_as_our_own_write(make_faulty_r
     rule = fault_proxy.plan(
         DROP_AFTER, match=lambda r: r.op == "TransactWriteItems" and r.mentions("__app-alias", "prod")
     )
-    repo.delete_alias("app", "prod", expected_revision=revision, reason="retire")
+    with fast_sleep():
+        repo.delete_alias("app", "prod", expected_revision=revision, reason="retire")
     assert rule.hits == 1
     assert [a.alias for a in repo.list_aliases("app")] == []
     assert repo.list_alias_history("app", "prod")[0].action == "delete"

@@ -10,6 +10,7 @@ import io
 
 import boto3
 import pytest
+from faults import new_session
 
 from core import InvalidArgumentError, InvalidVersionError, Repository, ValidationError
 
@@ -154,7 +155,12 @@ def test_every_input_error_is_a_validation_error():
 
 def test_huge_purge_age_purges_nothing(inproc):
     repo = Repository(
-        aws_region="us-east-1", s3_bucket="ages", dynamodb_table_name="ages", operator="tester", use_sts=False
+        aws_region="us-east-1",
+        s3_bucket="ages",
+        dynamodb_table_name="ages",
+        operator="tester",
+        use_sts=False,
+        boto_session=new_session(),
     )
     repo.bootstrap()
     for content in (b"one", b"two"):

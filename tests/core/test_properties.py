@@ -5,8 +5,8 @@ import random
 import string
 from datetime import UTC, datetime
 
-import boto3
 import pytest
+from faults import new_session
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -347,7 +347,7 @@ BAD_PUT_ALIAS = [
 @pytest.fixture
 def counted_repo(inproc):
     """A bootstrapped repository with versions 1 and 2 of 'app', and a list of the AWS calls it makes."""
-    session = boto3.Session(region_name="us-east-1")
+    session = new_session()
     calls: list[str] = []
     session.events.register("before-call", lambda event_name, **_: calls.append(event_name))
     repo = Repository(
@@ -367,7 +367,7 @@ def counted_repo(inproc):
 
 
 def _table(repo) -> list[dict]:
-    client = boto3.Session(region_name="us-east-1").client("dynamodb")  # uncounted
+    client = new_session().client("dynamodb")  # uncounted
     items = client.scan(TableName=repo.dynamodb_table_name)["Items"]
     return sorted(items, key=lambda i: (i["pk"]["S"], i["sk"]["S"]))
 

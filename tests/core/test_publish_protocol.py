@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ConnectionClosedError
+from faults import new_session
 
 from core import EndpointUnreachableError, Repository
 from core import _publish as publish_protocol
@@ -132,6 +133,7 @@ def test_lost_reveal_and_unreadable_outcome_never_deletes_bytes(repo):
         s3_bucket=repo.s3_bucket,
         dynamodb_table_name=repo.dynamodb_table_name,
         endpoint_url=repo.endpoint_url,
+        boto_session=new_session(),
     )
     visible = [a.version for a in fresh.list_artifact_versions("app")]
     assert visible == ["LATEST", "1"]  # the reveal did commit
@@ -159,6 +161,7 @@ def test_failed_reveal_abandons_the_claim_then_deletes_its_bytes(repo):
         s3_bucket=repo.s3_bucket,
         dynamodb_table_name=repo.dynamodb_table_name,
         endpoint_url=repo.endpoint_url,
+        boto_session=new_session(),
     )
     assert fresh.publish_artifact_version("app").version == "2"  # the number stays burned
     assert_every_visible_version_has_its_bytes(fresh, "app")

@@ -20,7 +20,12 @@ def sha(data: bytes) -> str:
 @pytest.fixture
 def repo(inproc) -> Repository:
     repo = Repository(
-        aws_region="us-east-1", s3_bucket="fix", dynamodb_table_name="fix", operator="tester", use_sts=False
+        aws_region="us-east-1",
+        s3_bucket="fix",
+        dynamodb_table_name="fix",
+        operator="tester",
+        use_sts=False,
+        boto_session=new_session(),  # not a default session: that parses botocore's models again
     )
     repo.bootstrap()
     return repo
