@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from faults import new_session, settings_of
+from faults import direct_clients, new_session, settings_of
 
 from core import Repository, VrcError
 from core.layout import FENCE_PK
@@ -62,10 +62,7 @@ class RawState:
     """Every item of the table and every object under the repository's prefix, read directly."""
 
     def __init__(self, repo: Repository, endpoint_url: str | None) -> None:
-        session = new_session(repo.aws_region)
-        kwargs = {"endpoint_url": endpoint_url} if endpoint_url else {}
-        self.s3 = session.client("s3", **kwargs)
-        self.dynamodb = session.client("dynamodb", **kwargs)
+        self.s3, self.dynamodb = direct_clients(endpoint_url, repo.aws_region)
         self.bucket = repo.s3_bucket
         self.prefix = repo.s3_prefix.strip("/") + "/" if repo.s3_prefix.strip("/") else ""
         self.suffix = repo.suffix

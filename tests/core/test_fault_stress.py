@@ -89,14 +89,15 @@ def stress(make_faulty_repo, fault_proxy, moto_server, *, ops: int, seed: int, r
         seed_repo.put_artifact(name, f"{name} initial".encode())
         seed_repo.publish_artifact_version(name)
         seed_repo.put_alias(name, "prod", 1)
-    fault_proxy.chaos(seed=seed, rate=rate, actions=FAULTS, delay=1.3)
+    # DELAY_AFTER holds an answer past the workers' read timeout; each one costs a worker that timeout.
+    fault_proxy.chaos(seed=seed, rate=rate, actions=FAULTS, delay=0.8)
     outcomes: Counter[str] = Counter()
     unexpected: list[BaseException] = []
     lock = threading.Lock()
 
     def worker(index: int) -> None:
         rng = random.Random(seed * 1000 + index)
-        repo = make_faulty_repo(settings, read_timeout=1.0, operator=f"worker{index}")
+        repo = make_faulty_repo(settings, read_timeout=0.5, operator=f"worker{index}")
         for step in range(ops // THREADS):
             op = rng.choices(list(OPERATIONS), list(OPERATIONS.values()))[0]
             try:

@@ -21,6 +21,7 @@ from faults import (
     ERROR_500,
     HOLD,
     PARTIAL,
+    direct_clients,
     fast_sleep,
     is_claim,
     is_reveal,
@@ -37,8 +38,7 @@ def sha(data: bytes) -> str:
 
 
 def raw_clients(moto_server: str):
-    session = new_session()
-    return session.client("s3", endpoint_url=moto_server), session.client("dynamodb", endpoint_url=moto_server)
+    return direct_clients(moto_server)
 
 
 def object_keys(repo: Repository, moto_server: str, name: str) -> list[str]:
