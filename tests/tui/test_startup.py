@@ -295,3 +295,35 @@ def test_a_busy_pane_redraws_its_title_only_when_the_text_changes(
         assert len(updates) == before + 1 and "something else" in updates[-1]
 
     drive(frozen_app(Connection.of(demo_repository, name="demo", demo=True)), script)
+
+
+def test_moving_through_artifacts_clears_the_record_panes_once_not_per_key(
+    demo_repository: Repository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # While the cursor moves faster than REST_SECONDS the panes stay empty; emptying them again on
+    # every key repainted both tables and posted their highlight and in-view messages each time.
+    from tui.widgets.rows import VirtualRows
+
+    cleared: list[str] = []
+    set_rows = VirtualRows.set_rows
+
+    def counted(self: VirtualRows, rows: list[str], keep: str | None) -> None:
+        if not rows and self.id in ("version-table", "alias-table"):
+            cleared.append(self.id or "")
+        set_rows(self, rows, keep)
+
+    monkeypatch.setattr(VirtualRows, "set_rows", counted)
+
+    async def script(pilot: Pilot[None]) -> None:
+        screen = pilot.app.screen
+        assert isinstance(screen, MainScreen) and screen.versions.records
+        for _ in range(3):
+            screen.artifacts.table.move_cursor(screen.artifacts.table.cursor_row + 1)
+            await pilot.pause(0)  # the panes switch after the frame that answers the move
+            await pilot.pause(0)
+        assert screen.selected_name == screen.artifacts.current
+        assert sorted(cleared) == ["alias-table", "version-table"], cleared
+        await settle(pilot)
+        assert screen.versions.artifact_name == screen.selected_name and screen.versions.records
+
+    drive(frozen_app(Connection.of(demo_repository, name="demo", demo=True)), script)

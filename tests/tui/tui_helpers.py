@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+import time
+import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import IO, TYPE_CHECKING, NoReturn, TypeVar
 
+from textual import events
 from textual.app import App
+from textual.keys import KEY_NAME_REPLACEMENTS, REPLACED_KEYS, key_to_character
 from textual.pilot import Pilot
-from textual.worker import WorkerFailed
 
 if TYPE_CHECKING:
     from core.errors import IntegrityError
@@ -23,27 +26,98 @@ Script = Callable[[Pilot[None]], Awaitable[None]]
 T = TypeVar("T")
 
 
+# Seconds `QuietPilot` waits for running workers after a key or a pause, as Textual's pilot does
+# at most (its idle wait's `max_sleep`); workers that use no CPU (blocked) end the wait earlier.
+WORKER_WAIT = 1.0
+IDLE_WINDOW = 0.02  # seconds: a window with less than 1 ms of process CPU means running workers are blocked
+
+
+def _queued(app: App[None]) -> bool:
+    """Does any message pump of the app or of a screen on its stack hold a message?"""
+    if app.message_queue_size:
+        return True
+    return any(node.message_queue_size for screen in app.screen_stack for node in screen.walk_children(with_self=True))
+
+
+async def _wait_for_workers(app: App[None], limit: float | None) -> None:
+    """Wait for the running workers: all of them (`limit` None), or until `limit` s pass or they all block."""
+    running = [worker for worker in app.workers if not worker.is_finished]
+    if not running:
+        return
+    waiter = asyncio.ensure_future(asyncio.gather(*(worker.wait() for worker in running), return_exceptions=True))
+    if limit is None:
+        await waiter  # a failed worker is shown by the app as a notification; tests assert on that
+        return
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while not waiter.done() and loop.time() < deadline:
+        cpu = time.process_time()
+        await asyncio.wait([waiter], timeout=IDLE_WINDOW)
+        if time.process_time() - cpu < 0.001:
+            return  # nothing is working: the workers wait on something the test will provide
+
+
+async def quiet(pilot: Pilot[None], *, workers: float | None = WORKER_WAIT) -> None:
+    """Return once the app is quiet: no message queued anywhere, twice running, and no worker running.
+
+    Textual's pilot waits for "idle" by sleeping 20 ms windows until the process uses under 1 ms of
+    CPU in one: at least 40 ms per key, and a window repeats whenever the app did any work in it.
+    Watching the message queues (public `message_queue_size`) answers the same question directly.
+    `workers`: at most this many seconds for running workers (None: until they finish).
+    """
+    app = pilot.app
+    calm = 0
+    for _ in range(10_000):
+        await Pilot.pause(pilot, 0)  # handles what is queued now and runs the screen's pending update
+        if any(not worker.is_finished for worker in app.workers):
+            before = [worker for worker in app.workers if not worker.is_finished]
+            await _wait_for_workers(app, workers)
+            if any(not worker.is_finished for worker in before):
+                return  # blocked or still running after the limit, as Textual's pilot would return
+            calm = 0
+            continue
+        calm = 0 if _queued(app) else calm + 1
+        if calm == 2:
+            return
+    raise AssertionError("messages kept coming; the app never went quiet")
+
+
+def key_event(key: str) -> events.Key:
+    """The Key event Textual's pilot sends for `key` (a key name, or one character)."""
+    if len(key) == 1 and not key.isalnum():
+        name = unicodedata.name(key).lower().replace("-", "_").replace(" ", "_")
+        key = KEY_NAME_REPLACEMENTS.get(name, name)
+    return events.Key(key, key_to_character(REPLACED_KEYS.get(key, key)))
+
+
+class QuietPilot(Pilot[None]):
+    """Textual's pilot, but a key press or `pause()` waits until the app is quiet (see `quiet`)."""
+
+    async def press(self, *keys: str) -> None:
+        for key in keys:
+            event = key_event(key)
+            event.set_sender(self.app)
+            self.app.post_message(event)  # what the driver does with a key read from the terminal
+            await quiet(self)
+
+    async def pause(self, delay: float | None = None) -> None:
+        if delay is None:
+            await quiet(self)
+        else:
+            await super().pause(delay)
+
+
 async def settle(pilot: Pilot[None]) -> None:
     """Wait until no worker runs and the messages they posted have been handled."""
-    app = pilot.app
-    for _ in range(100):
-        try:
-            await app.workers.wait_for_complete()
-        except WorkerFailed:
-            pass  # the app shows it as a notification; tests assert on that
-        await pilot.pause()
-        if all(worker.is_finished for worker in app.workers):
-            await pilot.pause()
-            if all(worker.is_finished for worker in app.workers):
-                return
-    raise AssertionError("workers kept starting; the app never settled")
+    await quiet(pilot, workers=None)
 
 
 def drive(app: App[None], script: Script, size: tuple[int, int] = (120, 40), *, wait: bool = True) -> None:
-    """Run `app` headless at `size`, settle (unless `wait` is False), then run `script`."""
+    """Run `app` headless at `size`, settle (unless `wait` is False), then run `script` with a QuietPilot."""
 
     async def main() -> None:
-        async with app.run_test(size=size) as pilot:
+        async with app.run_test(size=size):
+            pilot = QuietPilot(app)
             await (settle(pilot) if wait else pilot.pause())
             await script(pilot)
 

@@ -290,8 +290,11 @@ class RecordPane(Pane, Generic[R]):
     def loading_for(self, name: str | None) -> None:
         """Show the pane loading `name` (None: nothing selected); another artifact's rows go."""
         if name != self.artifact_name:
-            self._records = {}
-            self.table.set_cells({}, [], None)
+            # Already empty while the cursor moves on through the artifacts: emptying it again
+            # would repaint the table and post its highlight on every key.
+            if self._records or self.table.row_count:
+                self._records = {}
+                self.table.set_cells({}, [], None)
             self.title = self.base_title
         self.artifact_name = name
         self.note = ""
