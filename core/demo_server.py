@@ -5,7 +5,7 @@ once; the child imports moto and seeds the demo (core.demo's seed, written strai
 backends) while the parent draws its first frame on the other core. `DemoServer.repository()`
 builds a Repository on that endpoint with fake credentials, then waits for the child's one-line
 report. The child reports as soon as S3 is seeded (the console's first request lists S3), then
-seeds DynamoDB; DynamoDB requests wait for that.
+seeds DynamoDB once that listing is answered; DynamoDB requests wait for the tables.
 
 The child never touches the terminal (its stdio are pipes and /dev/null, in its own session, so
 the terminal's signals do not reach it) and exits when its stdin reaches end of file: when the
@@ -43,6 +43,8 @@ ERROR = "error "
 FAKE_CREDENTIALS = {"aws_access_key_id": "vrc-demo", "aws_secret_access_key": "vrc-demo"}
 NICENESS = 5
 START_TIMEOUT = 60.0  # seconds; the child needs about one on an idle machine
+SEED_AFTER = 2.0  # seconds after the warm-up at most: the tables are seeded then even if nobody asked
+WARM_HEADER = "HTTP_X_VRC_WARM"  # the warm-up request's marker, as WSGI names the x-vrc-warm header
 
 
 class DemoServerError(BackendError):
@@ -206,8 +208,9 @@ def serve(fd: int) -> Callable[[], None]:
     """Seed the demo's S3 objects into this process's moto backends and serve on the listening socket `fd`.
 
     Returns what is left to do once the parent has been told: warm S3 up, then seed the tables
-    (DynamoDB requests wait for them). The console's first request lists S3; it need not wait for
-    pydantic, the DynamoDB backend and the table's items.
+    once the console's first S3 answer has gone out (DynamoDB requests wait for them, and start the
+    seeding if it has not started). The console's first request lists S3; it need not wait for
+    pydantic, the DynamoDB backend and the table's items, nor share this process with them.
     """
     listener = socket.socket(fileno=fd)  # fails at once (OSError) if `fd` is not a socket
     listener.getsockname()
@@ -237,17 +240,25 @@ def serve(fd: int) -> Callable[[], None]:
             _warm(str(host), int(port))
         except Exception:  # only a head start for the console's first request, which says what is wrong
             pass
+        # Seeding holds this process's GIL for a few tenths of a second: not while the console's
+        # first listing (what it shows first) is being answered.
+        tables.wanted.wait(SEED_AFTER)
         tables.run(seed_demo_tables)
 
     return rest
 
 
 class _Gate:
-    """Holds DynamoDB requests until the tables are seeded; then passes them, or answers the failure."""
+    """Holds DynamoDB requests until the tables are seeded; then passes them, or answers the failure.
+
+    `wanted` is set when the tables are wanted: once the first S3 request (other than the warm-up)
+    has been answered, or when a DynamoDB request arrives.
+    """
 
     def __init__(self) -> None:
         self._done = threading.Event()
         self._failure: str | None = None
+        self.wanted = threading.Event()
 
     def run(self, seed: Callable[[], None]) -> None:
         try:
@@ -260,6 +271,7 @@ class _Gate:
     def guard(self, app: Callable[[dict[str, Any], Any], Any]) -> Callable[[dict[str, Any], Any], Any]:
         def guarded(environ: dict[str, Any], start_response: Any) -> Any:
             if environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+                self.wanted.set()
                 self._done.wait()
                 if self._failure is not None:
                     body = json.dumps(
@@ -267,7 +279,10 @@ class _Gate:
                     ).encode()
                     start_response("500 Internal Server Error", [("Content-Type", "application/x-amz-json-1.0")])
                     return [body]
-            return app(environ, start_response)
+            answer = app(environ, start_response)
+            if WARM_HEADER not in environ:
+                self.wanted.set()
+            return answer
 
         return guarded
 
@@ -287,6 +302,7 @@ def _warm(host: str, port: int) -> None:
                 "Authorization": "AWS4-HMAC-SHA256 Credential=vrc-demo/20260101/us-east-1/s3/aws4_request, "
                 "SignedHeaders=host, Signature=0",
                 "x-amz-date": "20260101T000000Z",
+                "x-vrc-warm": "1",
             },
         )
         response = connection.getresponse()

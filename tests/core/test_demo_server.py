@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -180,3 +181,28 @@ def test_dynamodb_requests_wait_for_the_tables_and_hear_why_they_failed() -> Non
     status, body = call(failed.guard(backend), "DynamoDB_20120810.Query")
     assert status.startswith("500")
     assert json.loads(body)["message"] == "the demo could not be seeded: RuntimeError: no table"
+
+
+def test_the_tables_are_wanted_after_the_first_listing_is_answered_or_when_dynamodb_asks() -> None:
+    # Seeding the tables holds the server's GIL: it waits until the console's first S3 answer went out.
+    from core.demo_server import WARM_HEADER, _Gate
+
+    def backend(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        return [b"served"]
+
+    gate = _Gate()
+    app = gate.guard(backend)
+    app({WARM_HEADER: "1"}, lambda *_: None)
+    assert not gate.wanted.is_set(), "the server's own warm-up is not the console's listing"
+    assert app({}, lambda *_: None) == [b"served"]
+    assert gate.wanted.is_set()
+
+    asked = _Gate()
+    waiting = threading.Thread(
+        target=asked.guard(backend), args=({"HTTP_X_AMZ_TARGET": "DynamoDB_20120810.Query"}, lambda *_: None)
+    )
+    waiting.start()
+    assert asked.wanted.wait(5), "a DynamoDB request arriving first starts the seeding"
+    asked.run(lambda: None)
+    waiting.join(5)
+    assert not waiting.is_alive()
