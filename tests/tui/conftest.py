@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
-from datetime import UTC
+from collections.abc import Iterator
 
 import pytest
+from tui_helpers import MakeApp, frozen_app
 
 from core import Repository
-from core.demo import DEMO_NOW, start_demo, stop_demo
+from core.demo import start_demo, stop_demo
 from tui.app import VrcApp
 from tui.connection import Connection
 
@@ -22,14 +22,6 @@ def demo_repository(boto_session: object) -> Iterator[Repository]:
         yield repository
     finally:
         stop_demo()
-
-
-MakeApp = Callable[..., VrcApp]
-
-
-def frozen_app(*connections: Connection) -> VrcApp:
-    """The app as the CLI builds it, but with "now" frozen at DEMO_NOW and times shown in UTC."""
-    return VrcApp(connections, clock=lambda: DEMO_NOW, tz=UTC)
 
 
 @pytest.fixture

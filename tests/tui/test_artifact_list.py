@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime
 
-from conftest import frozen_app
 from textual.pilot import Pilot
-from tui_helpers import StandIn, drive, settle
+from tui_helpers import StandIn, drive, frozen_app, settle
 
 from core.models import Alias, Artifact, VersionView
 from tui.connection import Connection

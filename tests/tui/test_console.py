@@ -10,12 +10,11 @@ import threading
 from datetime import UTC, timedelta
 from pathlib import Path
 
-from conftest import MakeApp, frozen_app
 from rich.console import Console
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Footer, Input, Label, Static
-from tui_helpers import BlockingRepository, drive, notifications, settle
+from tui_helpers import BlockingRepository, MakeApp, drive, frozen_app, notifications, settle
 
 from core import Repository
 from core.demo import DEMO_NOW

@@ -6,9 +6,8 @@ import logging
 from collections.abc import Iterator
 
 import pytest
-from conftest import frozen_app
 from textual.pilot import Pilot
-from tui_helpers import BlockingRepository, drive, notifications, settle
+from tui_helpers import BlockingRepository, drive, frozen_app, notifications, settle
 
 from core.errors import EndpointUnreachableError
 from tui.config import RepositorySpec, repository_connection

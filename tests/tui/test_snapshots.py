@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from conftest import MakeApp, frozen_app
 from textual.pilot import Pilot
 from textual.widgets import Input
-from tui_helpers import BlockingRepository, settle
+from tui_helpers import BlockingRepository, MakeApp, frozen_app, settle
 
 from core.errors import EndpointUnreachableError
 from tui.connection import Connection

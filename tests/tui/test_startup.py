@@ -12,10 +12,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import frozen_app
 from fresh_python import run_python
 from textual.pilot import Pilot
-from tui_helpers import drive, notifications, settle
+from tui_helpers import drive, frozen_app, notifications, settle
 
 from core import Repository
 from tui.__main__ import main

@@ -21,8 +21,11 @@ if TYPE_CHECKING:
     from core.models import Alias, AliasEvent, Artifact, Problem, VersionView
     from core.planning import OutsideChange
     from core.repository import Content, PurgeResult, Repository
+    from tui.app import VrcApp
+    from tui.connection import Connection
 
 Script = Callable[[Pilot[None]], Awaitable[None]]
+MakeApp = Callable[..., "VrcApp"]
 T = TypeVar("T")
 
 
@@ -122,6 +125,16 @@ def drive(app: App[None], script: Script, size: tuple[int, int] = (120, 40), *, 
             await script(pilot)
 
     asyncio.run(main())
+
+
+def frozen_app(*connections: Connection) -> VrcApp:
+    """The app as the CLI builds it, but with "now" frozen at DEMO_NOW and times shown in UTC."""
+    from datetime import UTC
+
+    from core.demo import DEMO_NOW
+    from tui.app import VrcApp
+
+    return VrcApp(connections, clock=lambda: DEMO_NOW, tz=UTC)
 
 
 def notifications(app: App[None]) -> list[str]:
