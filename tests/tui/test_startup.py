@@ -326,3 +326,39 @@ def test_moving_through_artifacts_clears_the_record_panes_once_not_per_key(
         assert screen.versions.artifact_name == screen.selected_name and screen.versions.records
 
     drive(frozen_app(Connection.of(demo_repository, name="demo", demo=True)), script)
+
+
+def test_typing_a_filter_that_fits_its_box_asks_for_no_layout(
+    demo_repository: Repository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Textual's Input sizes its scrollable width to the text, so each keystroke changed it and laid
+    # the whole screen out again; the filter keeps it at least as wide as the box.
+    from textual.widget import Widget
+
+    from tui.widgets.artifacts import ArtifactFilter
+
+    layouts: list[str] = []
+    refresh = Widget.refresh
+
+    def counted(self: Widget, *regions: object, **kwargs: object) -> object:
+        if isinstance(self, ArtifactFilter) and kwargs.get("layout"):
+            layouts.append(self.value)
+        return refresh(self, *regions, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Widget, "refresh", counted)
+
+    async def script(pilot: Pilot[None]) -> None:
+        screen = pilot.app.screen
+        assert isinstance(screen, MainScreen)
+        await pilot.press("slash", "r")  # the box's first value after it is shown sets its size once
+        layouts.clear()
+        await pilot.press(*"ules", "backspace", "backspace")
+        await settle(pilot)
+        assert screen.artifacts.filter_input.value == "rul"
+        assert layouts == [], layouts
+        long = "x" * (screen.artifacts.filter_input.size.width + 5)
+        screen.artifacts.filter_input.value = long  # longer than the box: it scrolls, as Input does
+        await settle(pilot)
+        assert screen.artifacts.filter_input.virtual_size.width > screen.artifacts.filter_input.size.width
+
+    drive(frozen_app(Connection.of(demo_repository, name="demo", demo=True)), script)

@@ -15,6 +15,7 @@ from textual.strip import Strip
 from textual.widgets import Input
 
 from ..formatting import printable
+from .filterbox import FilterBox
 from .pane import Pane
 from .rows import VirtualRows
 
@@ -22,7 +23,7 @@ NAME_HEADER, COUNT_HEADER = "Artifact", "Ver"
 UNKNOWN_COUNT = "…"
 
 
-class ArtifactFilter(Input):
+class ArtifactFilter(FilterBox):
     """The filter box; escape clears it and hands focus back to the list."""
 
     HELP_GROUP = "Filter"

@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import Input
 
+from .filterbox import FilterBox
 from .pane import Pane
 from .rows import VirtualRows, visible
 
@@ -208,7 +209,7 @@ class RecordTable(VirtualRows):
         return Strip(segments[:-1]).adjust_cell_length(width, style).crop(0, width)
 
 
-class RecordFilter(Input):
+class RecordFilter(FilterBox):
     """Type to narrow the rows by key; enter or ↓ goes to the rows, escape clears."""
 
     HELP_GROUP = "Filter"
