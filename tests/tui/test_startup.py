@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,24 @@ def heavy_in(code: str) -> list[str]:
     last = result.stdout.strip().splitlines()[-1]
     assert last.startswith("loaded:"), result.stdout
     return [m for m in last.removeprefix("loaded:").split(",") if m]
+
+
+def record_calls(
+    monkeypatch: pytest.MonkeyPatch, owner: type, method: str, note: Callable[..., object | None]
+) -> list[object]:
+    """Wrap `owner.method` for the test: each call still runs, and what `note(self, *args, **kwargs)`
+    returns for it (None: nothing) is appended to the returned list."""
+    seen: list[object] = []
+    original = getattr(owner, method)
+
+    def recorded(self: object, *args: object, **kwargs: object) -> object:
+        item = note(self, *args, **kwargs)
+        if item is not None:
+            seen.append(item)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(owner, method, recorded)
+    return seen
 
 
 def test_the_console_entry_path_imports_nothing_heavy() -> None:
@@ -273,15 +292,9 @@ def test_a_busy_pane_redraws_its_title_only_when_the_text_changes(
 
     from tui.widgets.artifacts import ArtifactPane
 
-    updates: list[str] = []
-    update = Label.update
-
-    def counted(self: Label, *args: object, **kwargs: object) -> None:
-        if self.has_class("pane-title"):
-            updates.append(str(args[0]))
-        update(self, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Label, "update", counted)
+    updates = record_calls(
+        monkeypatch, Label, "update", lambda label, text, *_, **__: str(text) if label.has_class("pane-title") else None
+    )
 
     async def script(pilot: Pilot[None]) -> None:
         pane = pilot.app.screen.query_one(ArtifactPane)
@@ -291,7 +304,7 @@ def test_a_busy_pane_redraws_its_title_only_when_the_text_changes(
             pane._update_title()  # what the ticker calls
         assert len(updates) == before, "same text, no redraw"
         pane.note = "something else"
-        assert len(updates) == before + 1 and "something else" in updates[-1]
+        assert len(updates) == before + 1 and "something else" in str(updates[-1])
 
     drive(frozen_app(Connection.of(demo_repository, name="demo", demo=True)), script)
 
@@ -303,15 +316,10 @@ def test_moving_through_artifacts_clears_the_record_panes_once_not_per_key(
     # every key repainted both tables and posted their highlight and in-view messages each time.
     from tui.widgets.rows import VirtualRows
 
-    cleared: list[str] = []
-    set_rows = VirtualRows.set_rows
+    def emptied(table: VirtualRows, rows: list[str], keep: str | None) -> str | None:
+        return table.id if not rows and table.id in ("version-table", "alias-table") else None
 
-    def counted(self: VirtualRows, rows: list[str], keep: str | None) -> None:
-        if not rows and self.id in ("version-table", "alias-table"):
-            cleared.append(self.id or "")
-        set_rows(self, rows, keep)
-
-    monkeypatch.setattr(VirtualRows, "set_rows", counted)
+    cleared = record_calls(monkeypatch, VirtualRows, "set_rows", emptied)
 
     async def script(pilot: Pilot[None]) -> None:
         screen = pilot.app.screen
@@ -321,7 +329,7 @@ def test_moving_through_artifacts_clears_the_record_panes_once_not_per_key(
             await pilot.pause(0)  # the panes switch after the frame that answers the move
             await pilot.pause(0)
         assert screen.selected_name == screen.artifacts.current
-        assert sorted(cleared) == ["alias-table", "version-table"], cleared
+        assert sorted(map(str, cleared)) == ["alias-table", "version-table"], cleared
         await settle(pilot)
         assert screen.versions.artifact_name == screen.selected_name and screen.versions.records
 
@@ -337,15 +345,14 @@ def test_typing_a_filter_that_fits_its_box_asks_for_no_layout(
 
     from tui.widgets.artifacts import ArtifactFilter
 
-    layouts: list[str] = []
-    refresh = Widget.refresh
-
-    def counted(self: Widget, *regions: object, **kwargs: object) -> object:
-        if isinstance(self, ArtifactFilter) and kwargs.get("layout"):
-            layouts.append(self.value)
-        return refresh(self, *regions, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Widget, "refresh", counted)
+    layouts = record_calls(
+        monkeypatch,
+        Widget,
+        "refresh",
+        lambda widget, *_, **kwargs: (
+            widget.value if isinstance(widget, ArtifactFilter) and kwargs.get("layout") else None
+        ),
+    )
 
     async def script(pilot: Pilot[None]) -> None:
         screen = pilot.app.screen
