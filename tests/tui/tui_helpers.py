@@ -15,6 +15,7 @@ from textual import events
 from textual.app import App
 from textual.keys import KEY_NAME_REPLACEMENTS, REPLACED_KEYS, key_to_character
 from textual.pilot import Pilot
+from textual.worker import Worker
 
 if TYPE_CHECKING:
     from core.errors import IntegrityError
@@ -42,22 +43,21 @@ def _queued(app: App[None]) -> bool:
     return any(node.message_queue_size for screen in app.screen_stack for node in screen.walk_children(with_self=True))
 
 
-async def _wait_for_workers(app: App[None], limit: float | None) -> None:
-    """Wait for the running workers: all of them (`limit` None), or until `limit` s pass or they all block."""
-    running = [worker for worker in app.workers if not worker.is_finished]
-    if not running:
-        return
+async def _wait_for_workers(running: list[Worker[object]], limit: float | None) -> bool:
+    """Wait for `running`: until they finish (`limit` None), or until `limit` s pass or they all
+    block; whether they all finished."""
     waiter = asyncio.ensure_future(asyncio.gather(*(worker.wait() for worker in running), return_exceptions=True))
     if limit is None:
         await waiter  # a failed worker is shown by the app as a notification; tests assert on that
-        return
+        return True
     loop = asyncio.get_running_loop()
     deadline = loop.time() + limit
     while not waiter.done() and loop.time() < deadline:
         cpu = time.process_time()
         await asyncio.wait([waiter], timeout=IDLE_WINDOW)
         if time.process_time() - cpu < 0.001:
-            return  # nothing is working: the workers wait on something the test will provide
+            break  # nothing is working: the workers wait on something the test will provide
+    return all(worker.is_finished for worker in running)
 
 
 async def quiet(pilot: Pilot[None], *, workers: float | None = WORKER_WAIT) -> None:
@@ -72,10 +72,9 @@ async def quiet(pilot: Pilot[None], *, workers: float | None = WORKER_WAIT) -> N
     calm = 0
     for _ in range(10_000):
         await Pilot.pause(pilot, 0)  # handles what is queued now and runs the screen's pending update
-        if any(not worker.is_finished for worker in app.workers):
-            before = [worker for worker in app.workers if not worker.is_finished]
-            await _wait_for_workers(app, workers)
-            if any(not worker.is_finished for worker in before):
+        running = [worker for worker in app.workers if not worker.is_finished]
+        if running:
+            if not await _wait_for_workers(running, workers):
                 return  # blocked or still running after the limit, as Textual's pilot would return
             calm = 0
             continue
