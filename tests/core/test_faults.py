@@ -37,18 +37,14 @@ def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def raw_clients(moto_server: str):
-    return direct_clients(moto_server)
-
-
 def object_keys(repo: Repository, moto_server: str, name: str) -> list[str]:
-    s3, _ = raw_clients(moto_server)
+    s3, _ = direct_clients(moto_server)
     prefix = f"{repo.s3_prefix.strip('/')}/{name}/"
     return [o["Key"] for o in s3.list_objects_v2(Bucket=repo.s3_bucket, Prefix=prefix).get("Contents", [])]
 
 
 def item_keys(repo: Repository, moto_server: str, name: str) -> list[tuple[str, str]]:
-    _, ddb = raw_clients(moto_server)
+    _, ddb = direct_clients(moto_server)
     found = []
     for pk in (name, f"__{name}-alias", f"__{name}-history"):
         page = ddb.query(
@@ -347,7 +343,7 @@ def test_a_purge_that_died_blocks_uploads_until_it_is_run_again(make_faulty_repo
 def test_check_reports_an_artifact_whose_objects_are_all_gone(make_faulty_repo, moto_server):
     repo = make_faulty_repo()
     published_with_alias(repo, count=2)
-    s3, _ = raw_clients(moto_server)
+    s3, _ = direct_clients(moto_server)
     for key in object_keys(repo, moto_server, "app"):
         s3.delete_object(Bucket=repo.s3_bucket, Key=key)
     clean = Repository(**settings_of(repo), endpoint_url=moto_server, boto_session=new_session())
@@ -358,7 +354,7 @@ def test_check_reports_an_artifact_whose_objects_are_all_gone(make_faulty_repo, 
 def test_check_with_a_name_reports_missing_objects(make_faulty_repo, moto_server):
     repo = make_faulty_repo()
     published_with_alias(repo, count=1)
-    s3, _ = raw_clients(moto_server)
+    s3, _ = direct_clients(moto_server)
     for key in object_keys(repo, moto_server, "app"):
         s3.delete_object(Bucket=repo.s3_bucket, Key=key)
     assert {p.version for p in repo.check("app") if p.kind == "missing_object"} == {"LATEST", "1"}
@@ -405,7 +401,7 @@ def test_reupload_repairs_a_late_object_write(make_faulty_repo, fault_proxy, mot
         repo.put_artifact("app", b"content B")
     repo.put_artifact("app", b"content A")
     held.release()
-    s3, _ = raw_clients(moto_server)
+    s3, _ = direct_clients(moto_server)
     key = f"{repo.s3_prefix}/app/LATEST"
     deadline = time.monotonic() + 10
     while s3.head_object(Bucket=repo.s3_bucket, Key=key)["Metadata"]["artifact_sha256"] != sha(b"content B"):
@@ -422,7 +418,7 @@ def test_reupload_repairs_a_late_object_write(make_faulty_repo, fault_proxy, mot
 
 def replace_object(repo: Repository, moto_server: str, name: str, version: str, data: bytes) -> None:
     """Another writer replaces a version's object with self-consistent bytes and metadata."""
-    s3, _ = raw_clients(moto_server)
+    s3, _ = direct_clients(moto_server)
     key = f"{repo.s3_prefix}/{name}/{version.zfill(6)}"
     s3.put_object(
         Bucket=repo.s3_bucket, Key=key, Body=data, Metadata={"artifact_name": name, "artifact_sha256": sha(data)}
