@@ -13,7 +13,7 @@ from pathlib import Path
 from rich.console import Console
 from textual import events
 from textual.pilot import Pilot
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 from tui_helpers import BlockingRepository, MakeApp, drive, frozen_app, notifications, settle
 
 from core import Repository
@@ -31,6 +31,7 @@ from tui.modals.upload import UploadModal
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
 from tui.screens.messages import MessagesScreen
+from tui.widgets.footer import KeyFooter
 from tui.widgets.pane import LOADING_INDICATOR_DELAY
 from tui.widgets.records import Column, fit_columns, fit_text
 from tui.widgets.rows import VirtualRows
@@ -469,13 +470,13 @@ def test_a_jumps_to_an_alias_by_typing_its_name(make_app: MakeApp) -> None:
 
 def _footer_keys(pilot: Pilot[None]) -> dict[str, tuple[int, int]]:
     """Footer text of each key shown -> its (left, right) columns on screen."""
-    footer = pilot.app.screen.query_one(Footer)
-    found = {}
-    for widget in footer.walk_children():
-        if type(widget).__name__ == "FooterKey" and widget.display:
-            text = " ".join(str(widget.render()).split())
-            found[text] = (widget.region.x, widget.region.right)
-    return found
+    footer = pilot.app.screen.query_one(KeyFooter)
+    columns = footer.key_columns()
+    line = "".join(segment.text for segment in footer.render_line(0))
+    for text, (left, right) in columns.items():
+        offset = left - footer.content_region.x
+        assert line[offset : offset + right - left] == text, "the footer draws each key where it says"
+    return columns
 
 
 def test_footer_shows_the_focused_panes_keys_within_80_columns(make_app: MakeApp) -> None:
@@ -495,6 +496,17 @@ def test_footer_shows_the_focused_panes_keys_within_80_columns(make_app: MakeApp
         assert all(right <= 80 for _, right in keys.values()), keys
 
     drive(make_app(), script, size=(80, 24))
+
+
+def test_clicking_a_footer_key_runs_it_as_pressing_it_would(make_app: MakeApp) -> None:
+    async def script(pilot: Pilot[None]) -> None:
+        footer = pilot.app.screen.query_one(KeyFooter)
+        left, _right = footer.key_columns()["? help"]
+        await pilot.click(KeyFooter, offset=(left - footer.region.x, 0))
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, HelpScreen)
+
+    drive(make_app(), script)
 
 
 def test_help_lists_navigation_and_dialog_keys(make_app: MakeApp) -> None:

@@ -47,7 +47,7 @@ from ..savefile import write_new_file
 from ..widgets.aliases import AliasPane
 from ..widgets.artifacts import ArtifactPane
 from ..widgets.detail import DetailPane
-from ..widgets.footer import CoalescingFooter
+from ..widgets.footer import KeyFooter
 from ..widgets.rows import VirtualRows
 from ..widgets.status import StatusBar
 from ..widgets.versions import VersionPane
@@ -210,7 +210,7 @@ class MainScreen(Screen[None]):
                 yield AliasPane(id="aliases")
                 yield DetailPane(id="detail")
         # No palette hint: the context keys need the 80 columns (ctrl+p is listed by `?`).
-        yield CoalescingFooter(compact=True, show_command_palette=False)
+        yield KeyFooter(id="footer")
 
     def on_mount(self) -> None:
         self.query_one("#last-change").display = False
