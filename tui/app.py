@@ -10,6 +10,7 @@ from pathlib import Path
 
 from textual.app import App, AutopilotCallbackType
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
@@ -39,6 +40,19 @@ def styles_dir() -> Path:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def breakpoint_classes(
+    size: Size, horizontal: Sequence[tuple[int, str]], vertical: Sequence[tuple[int, str]]
+) -> set[str]:
+    """The classes Textual's breakpoints give a screen of `size`: per axis, the name of the highest
+    breakpoint the size reaches."""
+    classes = set()
+    for dimension, breakpoints in ((size.width, horizontal), (size.height, vertical)):
+        reached = [(at, name) for at, name in breakpoints if dimension >= at]
+        if reached:
+            classes.add(max(reached)[1])
+    return classes
 
 
 class VrcApp(App[None]):
@@ -148,7 +162,14 @@ class VrcApp(App[None]):
             self.notify(notice, title="Warning", severity="warning", timeout=15)
 
     def get_default_screen(self) -> Screen[None]:
-        return MainScreen(self.connections, clock=self.clock, tz=self.tz)
+        screen = MainScreen(self.connections, clock=self.clock, tz=self.tz)
+        # Born with the breakpoint classes of the terminal's size: Textual sets them on the first
+        # resize, after the screen was styled, and a class change restyles every widget again.
+        screen.add_class(
+            *breakpoint_classes(self.size, self.HORIZONTAL_BREAKPOINTS or [], self.VERTICAL_BREAKPOINTS or []),
+            update=False,  # not styled yet: it is, once, when mounted
+        )
+        return screen
 
     @property
     def writes_in_flight(self) -> list[str]:

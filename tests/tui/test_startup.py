@@ -186,6 +186,39 @@ def test_collector_pauses_nest_and_the_last_resume_freezes() -> None:
         gc.enable()
 
 
+@pytest.mark.parametrize(("size", "classes"), [((120, 40), {"-wide", "-tall"}), ((80, 24), {"-narrow", "-short"})])
+def test_the_main_screen_is_styled_once_with_its_breakpoint_classes_before_the_first_frame(
+    demo_repository: Repository, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int], classes: set[str]
+) -> None:
+    # Textual sets the breakpoint classes on the first resize, after the screen was styled, and a
+    # class change restyles every widget of the screen again (a tenth of the start).
+    from textual.dom import DOMNode
+
+    restyles = record_calls(
+        monkeypatch,
+        DOMNode,
+        "update_node_styles",
+        lambda self, *_, **__: self if isinstance(self, MainScreen) else None,
+    )
+
+    async def script(pilot: Pilot[None]) -> None:
+        assert classes <= set(pilot.app.screen.classes)
+        assert len(restyles) == 1, "restyled once, as Textual does on showing a screen"
+
+    drive(frozen_app(Connection.of(demo_repository, name="demo", demo=True)), script, size=size)
+
+
+def test_breakpoint_classes_name_the_highest_breakpoint_reached_on_each_axis() -> None:
+    from textual.geometry import Size
+
+    from tui.app import VrcApp, breakpoint_classes
+
+    horizontal, vertical = VrcApp.HORIZONTAL_BREAKPOINTS, VrcApp.VERTICAL_BREAKPOINTS
+    assert breakpoint_classes(Size(99, 31), horizontal, vertical) == {"-narrow", "-short"}
+    assert breakpoint_classes(Size(100, 32), horizontal, vertical) == {"-wide", "-tall"}
+    assert breakpoint_classes(Size(5, 5), [(10, "-big")], []) == set()
+
+
 def test_the_footer_repaints_its_line_only_when_the_keys_it_shows_change(
     demo_repository: Repository, monkeypatch: pytest.MonkeyPatch
 ) -> None:
