@@ -7,7 +7,6 @@ import os
 import shlex
 import stat
 import threading
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -90,6 +89,8 @@ _TOP_KEYS = {"default", "repositories", "protected_aliases", *DEADLINE_KEYS}
 
 def load_config(path: Path) -> Config:
     """Read a config file; ConfigError names the file and the bad entry, in one line."""
+    import tomllib  # only when there is a config file: the demo and flag-only starts need no parser
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

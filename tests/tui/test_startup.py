@@ -32,6 +32,7 @@ HEAVY = (
     "core.models",
     "core.planning",
     "importlib.metadata",
+    "tomllib",  # only a config file needs a TOML parser
 )
 
 
