@@ -3,7 +3,7 @@
 Run by bench_startup.py as `python _startup_child.py {minimal|vrc} OUT`, with BENCH_SPAWNED_AT
 (the parent's time.time() just before spawning) in the environment. Writes one JSON line to OUT:
 seconds from spawn to the first frame (Textual's Ready event: the DOM is ready and the first frame
-was written to the terminal) and, for vrc, to the first frame showing the artifact list filled.
+was written to the terminal), the process's CPU seconds by then, and, for vrc, to the first frame showing the artifact list filled.
 
 `vrc` runs the console's own entry path (tui.config.resolve(["--demo"]), VrcApp.run()) with the
 real Linux driver; only the timing hooks are added, by subclassing.
@@ -32,7 +32,14 @@ def run_minimal(out: str) -> None:
             yield Static("hello")
 
         def on_ready(self) -> None:
-            write(out, {"first_frame": since_spawn(), "heavy_at_first_frame": heavy_loaded()})
+            write(
+                out,
+                {
+                    "first_frame": since_spawn(),
+                    "first_frame_cpu": time.process_time(),
+                    "heavy_at_first_frame": heavy_loaded(),
+                },
+            )
             self.exit()
 
     Minimal().run()
@@ -51,6 +58,7 @@ def run_vrc(out: str) -> None:
     class TimedVrc(VrcApp):
         def on_ready(self) -> None:
             timings["first_frame"] = since_spawn()
+            timings["first_frame_cpu"] = time.process_time()
             timings["heavy_at_first_frame"] = heavy_loaded()
 
         def on_artifact_names_loaded(self, message: ArtifactNamesLoaded) -> None:
