@@ -3,7 +3,8 @@
 Run by bench_startup.py as `python _startup_child.py {minimal|vrc} OUT`, with BENCH_SPAWNED_AT
 (the parent's time.time() just before spawning) in the environment. Writes one JSON line to OUT:
 seconds from spawn to the first frame (Textual's Ready event: the DOM is ready and the first frame
-was written to the terminal), the process's CPU seconds by then, and, for vrc, to the first frame showing the artifact list filled.
+was written to the terminal), the process's CPU seconds by then, and, for vrc, seconds to the
+first frame showing the artifact list filled.
 
 `vrc` runs the console's own entry path (tui.config.resolve(["--demo"]), VrcApp.run()) with the
 real Linux driver; only the timing hooks are added, by subclassing.
