@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime
 
+import pytest
+from rich.style import Style
+from textual.geometry import Region
 from textual.pilot import Pilot
+from textual.strip import Strip
 from tui_helpers import StandIn, drive, frozen_app, settle
 
 from core.models import Alias, Artifact, VersionView
@@ -168,5 +172,45 @@ def test_a_selected_artifact_costs_one_core_call_that_lists_its_aliases_once() -
         assert repository.calls["list_versions_and_aliases", selected] == 1
         assert repository.calls["list_aliases", selected] == 0  # not once more beside it
         assert repository.calls["list_versions_with_aliases", selected] == 0
+
+    drive(frozen_app(Connection.of(repository, name="mem")), script)
+
+
+def test_scrolling_by_a_row_draws_only_the_rows_not_drawn_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Scrolling repaints every row in view (Textual has no scroll by copy); all but the row that
+    # came into view were drawn, with the same name, count, width and style, in the frame before.
+    from tui.widgets.artifacts import ArtifactTable
+
+    repository = CountingRepository(NAMES)
+    drawn: list[str] = []
+    line = ArtifactTable._line
+
+    def counted(self: ArtifactTable, name: str, count: str, width: int, style: Style) -> Strip:
+        drawn.append(name)
+        return line(self, name, count, width, style)
+
+    monkeypatch.setattr(ArtifactTable, "_line", counted)
+
+    async def script(pilot: Pilot[None]) -> None:
+        table = main_screen(pilot).artifacts.table
+        page = table.page_rows
+        await pilot.press(*["down"] * (page - 1))  # the cursor on the last row in view
+        await settle(pilot)
+        top = round(table.scroll_y)
+        drawn.clear()
+        await pilot.press("down")  # scrolls by one row
+        await settle(pilot)
+        assert round(table.scroll_y) == top + 1
+        ordered = sorted(NAMES)
+        came_into_view = ordered[top + page]
+        # The row that came into view, the two rows the cursor left and reached, and rows whose
+        # count arrived meanwhile ("…" before): each drawn once per change, none of the others.
+        assert came_into_view in drawn
+        assert len(drawn) <= 6, drawn
+        assert [table.count_text(name) for name in table.rows_in_view()] == [
+            str(len(name) % 4) for name in table.rows_in_view()
+        ]
+        shown = [strip.text for strip in table.render_lines(Region(0, 1, table.size.width, page))]
+        assert shown[-1].split()[:2] == [came_into_view, str(len(came_into_view) % 4)]
 
     drive(frozen_app(Connection.of(repository, name="mem")), script)

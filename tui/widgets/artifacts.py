@@ -21,6 +21,7 @@ from .rows import VirtualRows
 
 NAME_HEADER, COUNT_HEADER = "Artifact", "Ver"
 UNKNOWN_COUNT = "…"
+LINE_CACHE_SIZE = 512  # drawn lines kept: a few screens of rows in each of their three styles
 
 
 class ArtifactFilter(FilterBox):
@@ -61,6 +62,9 @@ class ArtifactTable(VirtualRows):
         self._counts = counts
         self._name_width = len(NAME_HEADER)
         self._count_width = len(COUNT_HEADER)
+        # Drawn lines by everything that shapes them: scrolling by a row redraws every row in view,
+        # and all but one were drawn in the frame before.
+        self._lines: dict[tuple[str, str, int, int, int, Style], Strip] = {}
 
     def count_text(self, name: str) -> str:
         """What the Ver column shows for `name`."""
@@ -83,7 +87,14 @@ class ArtifactTable(VirtualRows):
 
     def render_row(self, row: int, width: int, style: Style) -> Strip:
         name = self.rows[row]
-        return self._line(name, self.count_text(name), width, style)
+        count = self.count_text(name)
+        key = (name, count, width, self._name_width, self._count_width, style)
+        line = self._lines.get(key)
+        if line is None:
+            if len(self._lines) >= LINE_CACHE_SIZE:
+                self._lines.clear()
+            line = self._lines[key] = self._line(name, count, width, style)
+        return line
 
     def _line(self, name: str, count: str, width: int, style: Style) -> Strip:
         """` name ` and ` count ` padded to their columns, the rest of the width in `style`."""
@@ -92,6 +103,8 @@ class ArtifactTable(VirtualRows):
         if len(name) > name_width:
             name = name[: name_width - 1] + "…"
         text = f" {name:<{name_width}}  {count:<{self._count_width}} "
+        if text.isascii():  # one cell per character: cut or pad to the width here
+            return Strip([Segment(text[:width].ljust(width), style)], width)
         return Strip([Segment(text, style)]).adjust_cell_length(width, style).crop(0, width)
 
 

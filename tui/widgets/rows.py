@@ -80,7 +80,7 @@ class VirtualRows(ScrollView, can_focus=True):
         self._cursor = 0
         self._hover: int | None = None
         self._highlighted: str | None = None
-        self._paint_styles: LineStyles | None = None
+        self._paint: tuple[LineStyles, int] | None = None
 
     # --- state ---------------------------------------------------------------------------------
 
@@ -243,13 +243,13 @@ class VirtualRows(ScrollView, can_focus=True):
     HOVER_CLASS = ""
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        # The styles every line needs, worked out once per paint: a widget's rich_style walks its
-        # ancestors' backgrounds, which cost more than drawing the line itself.
-        self._paint_styles = self.line_styles()
+        # The styles and width every line needs, worked out once per paint: a widget's rich_style
+        # walks its ancestors' backgrounds, which cost more than drawing the line itself.
+        self._paint = (self.line_styles(), self.scrollable_content_region.width)
         try:
             return super().render_lines(crop)
         finally:
-            self._paint_styles = None
+            self._paint = None
 
     def line_styles(self) -> LineStyles:
         base = self.rich_style
@@ -261,8 +261,7 @@ class VirtualRows(ScrollView, can_focus=True):
         )
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        styles = self._paint_styles or self.line_styles()
+        styles, width = self._paint or (self.line_styles(), self.scrollable_content_region.width)
         if y == 0:
             return self.render_header(width, styles.header)
         row = y - 1 + round(self.scroll_y)
