@@ -137,8 +137,7 @@ def main(argv: list[str]) -> int:
     cpu_ratio = statistics.median(first_cpu) / statistics.median(minimal_cpu)
     print(
         f"  CPU time to the first frame: minimal {statistics.median(minimal_cpu):.3f} s, vrc "
-        f"{statistics.median(first_cpu):.3f} s, ratio {cpu_ratio:4.2f}x (the work done; steadier than "
-        "wall time when this host's speed changes)"
+        f"{statistics.median(first_cpu):.3f} s, ratio {cpu_ratio:4.2f}x (the work each process did by then)"
     )
     print(f"  loaded at vrc's first frame: {', '.join(sorted(heavy)) or 'none of pydantic, boto3, botocore, moto'}")
     return 0 if ok_first and ok_populated else 1
