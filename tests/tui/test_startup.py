@@ -11,6 +11,7 @@ import gc
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fresh_python import run_python
@@ -62,6 +63,20 @@ def record_calls(
 
     monkeypatch.setattr(owner, method, recorded)
     return seen
+
+
+def record_refreshes(
+    monkeypatch: pytest.MonkeyPatch, kind: type, note: Callable[[Any], object] = lambda widget: widget
+) -> list[tuple[object, bool]]:
+    """Each `Widget.refresh` of a `kind` widget, as (`note(widget)` at the call, whether it asked for a layout)."""
+    from textual.widget import Widget
+
+    return record_calls(
+        monkeypatch,
+        Widget,
+        "refresh",
+        lambda widget, *_, layout=False, **__: (note(widget), layout) if isinstance(widget, kind) else None,
+    )
 
 
 def test_the_console_entry_path_imports_nothing_heavy() -> None:
@@ -226,16 +241,7 @@ def test_the_footer_repaints_its_line_only_when_the_keys_it_shows_change(
     # Textual's Footer unmounts and mounts a widget per key, restyles and lays them out, on every
     # refresh_bindings() (10-20 ms, and the focus moves into and out of a filter box with each `/`).
     # The main screen's footer is one line: same keys, nothing; other keys, one repaint, no layout.
-    from textual.widget import Widget
-
-    footers = record_calls(
-        monkeypatch,
-        Widget,
-        "refresh",
-        lambda self, *regions, layout=False, **_: (
-            ("layout" if layout else "paint") if isinstance(self, KeyFooter) else None
-        ),
-    )
+    footers = record_refreshes(monkeypatch, KeyFooter)
 
     async def script(pilot: Pilot[None]) -> None:
         screen = pilot.app.screen
@@ -255,7 +261,7 @@ def test_the_footer_repaints_its_line_only_when_the_keys_it_shows_change(
             screen.refresh_bindings()
         await pilot.pause()
         await pilot.pause()
-        assert footers[before:] == ["paint"]
+        assert [layout for _, layout in footers[before:]] == [False], "one paint, no layout"
         assert "b rollback" in [key.text for key in footer.keys] and "b rollback" not in keys
         assert len(footer.children) == 0, "one widget, no widget per key"
 
@@ -375,28 +381,19 @@ def test_typing_a_filter_that_fits_its_box_asks_for_no_layout(
 ) -> None:
     # Textual's Input sizes its scrollable width to the text, so each keystroke changed it and laid
     # the whole screen out again; the filter keeps it at least as wide as the box.
-    from textual.widget import Widget
-
     from tui.widgets.artifacts import ArtifactFilter
 
-    layouts = record_calls(
-        monkeypatch,
-        Widget,
-        "refresh",
-        lambda widget, *_, **kwargs: (
-            widget.value if isinstance(widget, ArtifactFilter) and kwargs.get("layout") else None
-        ),
-    )
+    refreshes = record_refreshes(monkeypatch, ArtifactFilter, lambda box: box.value)
 
     async def script(pilot: Pilot[None]) -> None:
         screen = pilot.app.screen
         assert isinstance(screen, MainScreen)
         await pilot.press("slash", "r")  # the box's first value after it is shown sets its size once
-        layouts.clear()
+        refreshes.clear()
         await pilot.press(*"ules", "backspace", "backspace")
         await settle(pilot)
         assert screen.artifacts.filter_input.value == "rul"
-        assert layouts == [], layouts
+        assert [value for value, layout in refreshes if layout] == [], refreshes
         long = "x" * (screen.artifacts.filter_input.size.width + 5)
         screen.artifacts.filter_input.value = long  # longer than the box: it scrolls, as Input does
         await settle(pilot)
