@@ -383,12 +383,11 @@ class FrameClock:
         self._probes.clear()
 
 
-class BenchApp(VrcApp):
-    """The console, timing every frame it displays."""
+class FrameTimed(App[None]):
+    """An app that times every frame it displays (`frame_clock`), encoding each as a terminal
+    driver would (the headless driver writes nothing)."""
 
-    def __init__(self, repository: Any) -> None:
-        super().__init__(Connection.of(repository, name="bench"), clock=lambda: NOW, tz=UTC)
-        self.frame_clock = FrameClock()
+    frame_clock: FrameClock
 
     def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
         if renderable is None or self._batch_count:
@@ -399,6 +398,14 @@ class BenchApp(VrcApp):
         super()._display(screen, renderable)
         self.frame_clock.on_frame()
 
+
+class BenchApp(VrcApp, FrameTimed):
+    """The console, timing every frame it displays."""
+
+    def __init__(self, repository: Any) -> None:
+        super().__init__(Connection.of(repository, name="bench"), clock=lambda: NOW, tz=UTC)
+        self.frame_clock = FrameClock()
+
     @property
     def main(self) -> MainScreen:
         screen = self.screen
@@ -406,10 +413,9 @@ class BenchApp(VrcApp):
         return screen
 
 
-class FloorApp(App[None]):
+class FloorApp(FrameTimed):
     """Textual's own floor for the same key pacing: a minimal app whose every key changes one
-    line, and, a rest later, a second line (as the console's other panes follow a key). Timed
-    as BenchApp is: each frame it displays, encoded as a terminal driver would."""
+    line, and, a rest later, a second line (as the console's other panes follow a key)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -429,15 +435,6 @@ class FloorApp(App[None]):
     def _follow(self) -> None:
         self.followed = self.keys
         self.query_one("#follow", Static).update(str(self.followed))
-
-    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
-        if renderable is None or self._batch_count:
-            super()._display(screen, renderable)
-            return
-        if self.is_headless and isinstance(renderable, CompositorUpdate):
-            renderable.render_segments(self.console)
-        super()._display(screen, renderable)
-        self.frame_clock.on_frame()
 
 
 def floor_steps(app: FloorApp, count: int) -> Iterator[Step]:
