@@ -16,6 +16,7 @@ This module imports nothing heavy at the top: the parent spawns before Textual l
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import socket
@@ -209,11 +210,16 @@ def serve(fd: int) -> Callable[[], None]:
 
     Returns what is left to do once the parent has been told: warm S3 up, then seed the tables
     once the console's first S3 answer has gone out (DynamoDB requests wait for them, and start the
-    seeding if it has not started). The console's first request lists S3; it need not wait for
-    pydantic, the DynamoDB backend and the table's items, nor share this process with them.
+    seeding if it has not started), and collect garbage from then on. The console's first request
+    lists S3; it need not wait for pydantic, the DynamoDB backend and the table's items, nor share
+    this process with them.
     """
     listener = socket.socket(fileno=fd)  # fails at once (OSError) if `fd` is not a socket
     listener.getsockname()
+    # Until the tables are seeded, this process only builds what it keeps (moto, botocore's models,
+    # the demo's state): the cyclic collector would rescan it over and over, a sixth of the time to
+    # the first answer. `rest()` freezes it all and collects from then on.
+    gc.disable()
     import logging
 
     logging.getLogger("werkzeug").disabled = True  # no per-request log lines (nor their cost)
@@ -244,6 +250,8 @@ def serve(fd: int) -> Callable[[], None]:
         # first listing (what it shows first) is being answered.
         tables.wanted.wait(SEED_AFTER)
         tables.run(seed_demo_tables)
+        gc.freeze()
+        gc.enable()
 
     return rest
 
