@@ -37,9 +37,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     for warning in launch.warnings:
         print(f"vrc: warning: {one_line(warning)}", file=sys.stderr)
-    from .app import VrcApp
+    from . import collector
 
-    VrcApp(launch.connections, release=launch.release, notices=launch.warnings, config_path=launch.config_path).run()
+    # Textual's modules and the console's live as long as the process: collecting while they load
+    # only rescans them (a sixth of the import). VrcApp.run pauses again until the first frame.
+    with collector.paused():
+        from .app import VrcApp
+
+        app = VrcApp(
+            launch.connections, release=launch.release, notices=launch.warnings, config_path=launch.config_path
+        )
+    app.run()
     return 0
 
 

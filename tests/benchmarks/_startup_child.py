@@ -6,8 +6,9 @@ seconds from spawn to the first frame (Textual's Ready event: the DOM is ready a
 was written to the terminal), the process's CPU seconds by then, and, for vrc, seconds to the
 first frame showing the artifact list filled.
 
-`vrc` runs the console's own entry path (tui.config.resolve(["--demo"]), VrcApp.run()) with the
-real Linux driver; only the timing hooks are added, by subclassing.
+`vrc` runs the console's own entry path (tui.config.resolve(["--demo"]), then VrcApp imported and
+built with the collector paused, then run, as tui.__main__.main does) with the real Linux driver;
+only the timing hooks are added, by subclassing.
 """
 
 from __future__ import annotations
@@ -16,6 +17,11 @@ import json
 import os
 import sys
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tui.app import VrcApp
+    from tui.config import Launch
 
 SPAWNED_AT = float(os.environ["BENCH_SPAWNED_AT"])
 
@@ -47,9 +53,16 @@ def run_minimal(out: str) -> None:
 
 
 def run_vrc(out: str) -> None:
+    from tui import collector
     from tui.config import resolve
 
     launch = resolve(["--demo"])
+    with collector.paused():  # as tui.__main__.main imports and builds the app
+        app = timed_vrc(out, launch)
+    app.run()
+
+
+def timed_vrc(out: str, launch: Launch) -> VrcApp:
     from tui.app import VrcApp
     from tui.messages import ArtifactNamesLoaded
     from tui.widgets.artifacts import ArtifactPane
@@ -77,7 +90,7 @@ def run_vrc(out: str) -> None:
             write(out, timings)
             self.exit()
 
-    TimedVrc(launch.connections, release=launch.release).run()
+    return TimedVrc(launch.connections, release=launch.release)
 
 
 HEAVY = ("pydantic", "boto3", "botocore", "moto")

@@ -182,6 +182,36 @@ def test_the_console_collects_no_garbage_until_its_first_frame() -> None:
     assert result.stdout.split()[-3:] == ["False", "True", "True"]
 
 
+def test_the_entry_point_imports_and_builds_the_console_with_the_collector_paused() -> None:
+    # Textual's and the console's modules live as long as the process; collecting while they load
+    # only rescans them (a sixth of the import). Built, not run: App.run does nothing here.
+    script = textwrap.dedent(
+        """
+        import gc, sys
+        import textual.app
+
+        textual.app.App.run = lambda self, **options: None
+        seen = []
+
+        class Spy:
+            def find_spec(self, name, path=None, target=None):
+                if name == "tui.app":
+                    seen.append(gc.isenabled())
+                return None
+
+        sys.meta_path.insert(0, Spy())
+        from tui.__main__ import main
+
+        frozen = gc.get_freeze_count()
+        code = main(["--bucket", "b", "--table", "t", "--region", "eu-west-1"])
+        print(code, seen, gc.isenabled(), gc.get_freeze_count() > frozen)
+        """
+    )
+    result = run_python(script)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["0", "[False]", "True", "True"]
+
+
 def test_collector_pauses_nest_and_the_last_resume_freezes() -> None:
     from tui import collector
 
