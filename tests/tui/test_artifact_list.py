@@ -214,3 +214,51 @@ def test_scrolling_by_a_row_draws_only_the_rows_not_drawn_before(monkeypatch: py
         assert shown[-1].split()[:2] == [came_into_view, str(len(came_into_view) % 4)]
 
     drive(frozen_app(Connection.of(repository, name="mem")), script)
+
+
+def test_a_filter_that_keeps_the_list_longer_than_its_view_lays_nothing_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Textual lays the whole screen out when a virtual size changes; typing a filter changes the
+    # list's on each key that changes the count. While the scrollbar stays, only the list and its
+    # scrollbar change; when the scrollbar comes or goes, the screen is laid out as before.
+    from textual.widget import Widget
+
+    repository = CountingRepository(NAMES)
+    layouts: list[str] = []
+    refresh = Widget.refresh
+
+    def noted(widget: Widget, *regions: Region, layout: bool = False, **options: bool) -> Widget:
+        if layout:
+            layouts.append(type(widget).__name__)
+        return refresh(widget, *regions, layout=layout, **options)
+
+    monkeypatch.setattr(Widget, "refresh", noted)
+
+    async def script(pilot: Pilot[None]) -> None:
+        pane = main_screen(pilot).artifacts
+        table = pane.table
+        await pilot.press("end", "slash", "r")  # showing the box lays it out once
+        await settle(pilot)
+        for typed in ("u", "l", "e", "s", "-", "8"):
+            layouts.clear()
+            await pilot.press(typed)
+            await settle(pilot)
+            assert layouts == [], (pane.filter_input.value, layouts)
+            shown = len(pane.shown)
+            assert table.row_count == shown > table.page_rows
+            assert table.virtual_size.height == shown + 1
+            assert table.show_vertical_scrollbar
+            assert table.vertical_scrollbar.window_virtual_size == shown + 1
+            assert table.scroll_y <= table.max_scroll_y
+            assert table.cursor_row - round(table.scroll_y) in range(table.page_rows), "the cursor stays in view"
+        await pilot.press(*"33")  # 'rules-833': four names, no scrollbar
+        await settle(pilot)
+        assert len(pane.shown) == 4 and not table.show_vertical_scrollbar and table.scroll_y == 0
+        await pilot.press("backspace", "backspace")
+        await settle(pilot)
+        assert table.show_vertical_scrollbar and table.vertical_scrollbar.window_virtual_size == len(pane.shown) + 1
+        table.focus()
+        await pilot.press("end")
+        await settle(pilot)
+        assert table.scroll_y == table.max_scroll_y > 0 and table.current_key == pane.shown[-1]
+
+    drive(frozen_app(Connection.of(repository, name="mem")), script)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import textwrap
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -252,6 +253,34 @@ def test_the_main_screen_is_styled_once_with_its_breakpoint_classes_before_the_f
         assert len(restyles) == 1, "restyled once, as Textual does on showing a screen"
 
     drive(frozen_app(Connection.of(demo_repository, name="demo", demo=True)), script, size=size)
+
+
+def test_the_empty_lists_sized_to_their_view_once_laid_out_lay_nothing_out_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Each list learns its height from its first resize, after the first layout, and sizes its
+    # scroll range to it: that laid the whole screen out again while the repository was opening.
+    from tui.widgets.rows import VirtualRows
+
+    # Noted by id once the list has a height; before its first layout it has none.
+    refreshes = record_refreshes(monkeypatch, VirtualRows, lambda rows: rows.id if rows.size.height else "")
+    opened = threading.Event()
+
+    def held() -> Repository:
+        opened.wait(30)
+        raise RuntimeError("not opened in this test")
+
+    async def script(pilot: Pilot[None]) -> None:
+        try:
+            await pilot.pause()
+            await pilot.pause()
+            tables = list(pilot.app.screen.query(VirtualRows))
+            assert len(tables) == 3 and all(table.virtual_size.height == table.size.height > 1 for table in tables)
+            assert [laid_out for laid_out, layout in refreshes if layout and laid_out] == []
+        finally:
+            opened.set()
+
+    drive(frozen_app(Connection(name="held", description="held open", open=held)), script, wait=False)
 
 
 def test_breakpoint_classes_name_the_highest_breakpoint_reached_on_each_axis() -> None:

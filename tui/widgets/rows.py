@@ -138,10 +138,32 @@ class VirtualRows(ScrollView, can_focus=True):
 
     def _size_to_rows(self) -> None:
         """Scroll over the rows and the header line, but never less than the view: then a list that
-        fits (a few versions, an emptied pane) changes the virtual size, and so the layout, not at all."""
+        fits (a few versions, an emptied pane) changes the virtual size not at all.
+
+        A new height that keeps the scrollbar as it is (shown or not) changes only the scroll
+        range: the list updates its scrollbar and redraws itself, and the screen is not laid out
+        again (Textual lays out every widget when a virtual size changes; typing a filter over
+        10,000 names changes it on each key)."""
         height = max(len(self._rows) + 1, self.size.height)
-        if height != self.virtual_size.height:
-            self.virtual_size = Size(self.virtual_size.width, height)
+        if height == self.virtual_size.height:
+            return
+        size = Size(self.virtual_size.width, height)
+        if not self._scrollbar_stays(height):
+            self.virtual_size = size
+            return
+        self.set_reactive(VirtualRows.virtual_size, size)
+        if self.show_vertical_scrollbar:
+            self.vertical_scrollbar.window_virtual_size = height
+        self.scroll_y = self.validate_scroll_y(self.scroll_y)
+        self.refresh()
+
+    def _scrollbar_stays(self, height: int) -> bool:
+        """Whether a virtual height of `height` leaves the scrollbars as they are (see Textual's
+        Widget._refresh_scrollbars: with overflow-x hidden, the vertical bar shows when the height
+        is more than the container's)."""
+        if not self.container_size or self.styles.overflow_x != "hidden" or self.styles.overflow_y != "auto":
+            return False
+        return (height > self.container_size.height) == self.show_vertical_scrollbar
 
     def rows_in_view(self) -> Sequence[str]:
         first = round(self.scroll_y)
