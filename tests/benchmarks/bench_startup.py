@@ -88,7 +88,7 @@ def run_child(mode: str) -> dict[str, object]:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    # Nine, not five: the minimal app's first frame alone moves by a third between runs here
+    # Nine, not five: the minimal app's first frame alone moves by a quarter between runs here
     # (0.38-0.50 s), and the ratios divide by its median.
     parser.add_argument("--runs", type=int, default=9, help="runs of each app (default 9)")
     args = parser.parse_args(argv)
