@@ -408,6 +408,36 @@ def test_a_busy_pane_redraws_its_title_only_when_the_text_changes(
     drive(frozen_app(Connection.of(demo_repository, name="demo", demo=True)), script)
 
 
+def test_the_status_bar_says_connecting_loading_and_connected_without_laying_the_screen_out(
+    demo_repository: Repository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Label.update lays the whole screen out by default; the bar's one-line labels have a fixed
+    # size, so opening the repository, each load and each second counted only repaint them.
+    from textual.widgets import Label
+
+    refreshes = record_refreshes(monkeypatch, Label, lambda label: label.id)
+
+    async def script(pilot: Pilot[None]) -> None:
+        screen = pilot.app.screen
+        assert isinstance(screen, MainScreen) and screen.status.state_text.endswith("connected")
+        refreshes.clear()  # the first layout sizes every widget: that is the first frame's work
+        screen.open_connection(screen.connection)  # connecting, loading, who, where, connected
+        await settle(pilot)
+        screen.reload()
+        await settle(pilot)
+        screen.status.show_error("Load failed", "the endpoint did not answer")
+        await settle(pilot)
+        assert "Load failed" in screen.status.hint_text and screen.status.state_text.endswith("connected")
+        status_labels = {"location", "hint", "connection-state"}
+        assert [label for label, layout in refreshes if layout and label in status_labels] == []
+        drawn = pilot.app.export_screenshot()
+        screen.refresh(layout=True)  # what a layout would have drawn: the same
+        await settle(pilot)
+        assert pilot.app.export_screenshot() == drawn
+
+    drive(frozen_app(Connection.of(demo_repository, name="demo", demo=True)), script)
+
+
 def test_moving_through_artifacts_clears_the_record_panes_once_not_per_key(
     demo_repository: Repository, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -50,7 +50,7 @@ class StatusBar(Vertical):
         self.query_one("#demo-badge").display = connection.demo
         self.query_one("#read-only-badge").display = connection.read_only
         self.query_one("#read-only-why").display = connection.read_only
-        self.query_one("#location", Label).update(printable(connection.description))
+        self._write("#location", printable(connection.description))
         self._demo = connection.demo
         self.clear_error()
         self.set_state("connecting")
@@ -58,7 +58,7 @@ class StatusBar(Vertical):
     def show_location(self, location: str, identity: str | None = None) -> None:
         # Who first: at 80 columns the end of the line is cut, and the identity matters most on call.
         text = location if identity is None else f"as {identity} · {location}"
-        self.query_one("#location", Label).update(printable(text))
+        self._write("#location", printable(text))
 
     _state: State | None = None
     _detail: str = ""
@@ -68,18 +68,25 @@ class StatusBar(Vertical):
 
     def show_error(self, title: str, message: str) -> None:
         """Keep the last error on the hint line until the next connection or clear_error()."""
-        hint = self.query_one("#hint", Label)
-        hint.update(f"✕ {title}: {message} · m shows recent messages")
+        hint = self._write("#hint", f"✕ {title}: {message} · m shows recent messages")
         hint.set_class(False, "-demo")
         hint.set_class(False, "-hidden")
         hint.set_class(True, "-error")
 
     def clear_error(self) -> None:
-        hint = self.query_one("#hint", Label)
-        hint.update(DEMO_HINT)
+        hint = self._write("#hint", DEMO_HINT)
         hint.set_class(self._demo, "-demo")
         hint.set_class(not self._demo, "-hidden")
         hint.set_class(False, "-error")
+
+    def _write(self, selector: str, text: str) -> Label:
+        """Put `text` in one of the bar's one-line labels, whose size the stylesheet fixes (a row,
+        or what the row leaves; no wrapping): the label repaints and nothing is laid out again
+        (`Label.update` lays out the whole screen by default, on every connect, load and second
+        counted while loading)."""
+        label = self.query_one(selector, Label)
+        label.update(text, layout=False)
+        return label
 
     @property
     def hint_text(self) -> str:
@@ -111,7 +118,7 @@ class StatusBar(Vertical):
             text = f"{text} {waited}s"
         if text != self._shown:  # every load ends in "connected": no repaint, no layout, if it already says so
             self._shown = text
-            self.query_one("#connection-state", Label).update(text)
+            self._write("#connection-state", text)
 
     @property
     def state_text(self) -> str:
