@@ -10,7 +10,7 @@ from rich.style import Style
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.strip import Strip
-from tui_helpers import StandIn, drive, frozen_app, settle
+from tui_helpers import StandIn, assert_drawn_as_a_layout_would, drive, frozen_app, settle
 
 from core.models import Alias, Artifact, VersionView
 from tui.connection import Connection
@@ -250,10 +250,7 @@ def test_a_filter_that_keeps_the_list_longer_than_its_view_lays_nothing_out(monk
             assert table.vertical_scrollbar.window_virtual_size == shown + 1
             assert table.scroll_y <= table.max_scroll_y
             assert table.cursor_row - round(table.scroll_y) in range(table.page_rows), "the cursor stays in view"
-            drawn = pilot.app.export_screenshot()
-            pilot.app.screen.refresh(layout=True)  # what a layout would have drawn: the same
-            await settle(pilot)
-            assert pilot.app.export_screenshot() == drawn
+            await assert_drawn_as_a_layout_would(pilot)
         await pilot.press(*"33")  # 'rules-833': four names, no scrollbar
         await settle(pilot)
         assert len(pane.shown) == 4 and not table.show_vertical_scrollbar and table.scroll_y == 0

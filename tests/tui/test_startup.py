@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from fresh_python import run_python
 from textual.pilot import Pilot
-from tui_helpers import drive, frozen_app, notifications, settle
+from tui_helpers import assert_drawn_as_a_layout_would, drive, frozen_app, notifications, settle
 
 from core import Repository
 from tui.__main__ import main
@@ -430,10 +430,7 @@ def test_the_status_bar_says_connecting_loading_and_connected_without_laying_the
         assert "Load failed" in screen.status.hint_text and screen.status.state_text.endswith("connected")
         status_labels = {"location", "hint", "connection-state"}
         assert [label for label, layout in refreshes if layout and label in status_labels] == []
-        drawn = pilot.app.export_screenshot()
-        screen.refresh(layout=True)  # what a layout would have drawn: the same
-        await settle(pilot)
-        assert pilot.app.export_screenshot() == drawn
+        await assert_drawn_as_a_layout_would(pilot)
 
     drive(frozen_app(Connection.of(demo_repository, name="demo", demo=True)), script)
 

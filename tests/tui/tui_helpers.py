@@ -114,6 +114,15 @@ async def settle(pilot: Pilot[None]) -> None:
     await quiet(pilot, workers=None)
 
 
+async def assert_drawn_as_a_layout_would(pilot: Pilot[None]) -> None:
+    """The screen as drawn is what a full layout of it draws: an update that skipped the layout
+    left nothing stale (a scrollbar, a label's size)."""
+    drawn = pilot.app.export_screenshot()
+    pilot.app.screen.refresh(layout=True)
+    await settle(pilot)
+    assert pilot.app.export_screenshot() == drawn
+
+
 def drive(app: App[None], script: Script, size: tuple[int, int] = (120, 40), *, wait: bool = True) -> None:
     """Run `app` headless at `size`, settle (unless `wait` is False), then run `script` with a QuietPilot."""
 
