@@ -6,11 +6,17 @@ from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
-from rich.style import Style
 from textual.geometry import Region
 from textual.pilot import Pilot
-from textual.strip import Strip
-from tui_helpers import StandIn, assert_drawn_as_a_layout_would, drive, frozen_app, settle
+from tui_helpers import (
+    StandIn,
+    assert_drawn_as_a_layout_would,
+    drive,
+    frozen_app,
+    record_calls,
+    record_refreshes,
+    settle,
+)
 
 from core.models import Alias, Artifact, VersionView
 from tui.connection import Connection
@@ -182,14 +188,7 @@ def test_scrolling_by_a_row_draws_only_the_rows_not_drawn_before(monkeypatch: py
     from tui.widgets.artifacts import ArtifactTable
 
     repository = CountingRepository(NAMES)
-    drawn: list[str] = []
-    line = ArtifactTable._line
-
-    def counted(self: ArtifactTable, name: str, count: str, width: int, style: Style) -> Strip:
-        drawn.append(name)
-        return line(self, name, count, width, style)
-
-    monkeypatch.setattr(ArtifactTable, "_line", counted)
+    drawn = record_calls(monkeypatch, ArtifactTable, "_line", lambda table, name, *_: name)
 
     async def script(pilot: Pilot[None]) -> None:
         table = main_screen(pilot).artifacts.table
@@ -223,15 +222,7 @@ def test_a_filter_that_keeps_the_list_longer_than_its_view_lays_nothing_out(monk
     from textual.widget import Widget
 
     repository = CountingRepository(NAMES)
-    layouts: list[str] = []
-    refresh = Widget.refresh
-
-    def noted(widget: Widget, *regions: Region, layout: bool = False, **options: bool) -> Widget:
-        if layout:
-            layouts.append(type(widget).__name__)
-        return refresh(widget, *regions, layout=layout, **options)
-
-    monkeypatch.setattr(Widget, "refresh", noted)
+    refreshes = record_refreshes(monkeypatch, Widget, lambda widget: type(widget).__name__)
 
     async def script(pilot: Pilot[None]) -> None:
         pane = main_screen(pilot).artifacts
@@ -239,9 +230,10 @@ def test_a_filter_that_keeps_the_list_longer_than_its_view_lays_nothing_out(monk
         await pilot.press("end", "slash", "r")  # showing the box lays it out once
         await settle(pilot)
         for typed in ("u", "l", "e", "s", "-", "8"):
-            layouts.clear()
+            refreshes.clear()
             await pilot.press(typed)
             await settle(pilot)
+            layouts = [kind for kind, layout in refreshes if layout]
             assert layouts == [], (pane.filter_input.value, layouts)
             shown = len(pane.shown)
             assert table.row_count == shown > table.page_rows

@@ -10,14 +10,20 @@ from __future__ import annotations
 import gc
 import textwrap
 import threading
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fresh_python import run_python
 from textual.pilot import Pilot
-from tui_helpers import assert_drawn_as_a_layout_would, drive, frozen_app, notifications, settle
+from tui_helpers import (
+    assert_drawn_as_a_layout_would,
+    drive,
+    frozen_app,
+    notifications,
+    record_calls,
+    record_refreshes,
+    settle,
+)
 
 from core import Repository
 from tui.__main__ import main
@@ -46,38 +52,6 @@ def heavy_in(code: str) -> list[str]:
     last = result.stdout.strip().splitlines()[-1]
     assert last.startswith("loaded:"), result.stdout
     return [m for m in last.removeprefix("loaded:").split(",") if m]
-
-
-def record_calls(
-    monkeypatch: pytest.MonkeyPatch, owner: type, method: str, note: Callable[..., object | None]
-) -> list[object]:
-    """Wrap `owner.method` for the test: each call still runs, and what `note(self, *args, **kwargs)`
-    returns for it (None: nothing) is appended to the returned list."""
-    seen: list[object] = []
-    original = getattr(owner, method)
-
-    def recorded(self: object, *args: object, **kwargs: object) -> object:
-        item = note(self, *args, **kwargs)
-        if item is not None:
-            seen.append(item)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(owner, method, recorded)
-    return seen
-
-
-def record_refreshes(
-    monkeypatch: pytest.MonkeyPatch, kind: type, note: Callable[[Any], object] = lambda widget: widget
-) -> list[tuple[object, bool]]:
-    """Each `Widget.refresh` of a `kind` widget, as (`note(widget)` at the call, whether it asked for a layout)."""
-    from textual.widget import Widget
-
-    return record_calls(
-        monkeypatch,
-        Widget,
-        "refresh",
-        lambda widget, *_, layout=False, **__: (note(widget), layout) if isinstance(widget, kind) else None,
-    )
 
 
 def test_the_console_entry_path_imports_nothing_heavy() -> None:

@@ -9,8 +9,9 @@ import time
 import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import IO, TYPE_CHECKING, NoReturn, TypeVar
+from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
+from pytest import MonkeyPatch
 from textual import events
 from textual.app import App
 from textual.keys import KEY_NAME_REPLACEMENTS, REPLACED_KEYS, key_to_character
@@ -121,6 +122,39 @@ async def assert_drawn_as_a_layout_would(pilot: Pilot[None]) -> None:
     pilot.app.screen.refresh(layout=True)
     await settle(pilot)
     assert pilot.app.export_screenshot() == drawn
+
+
+def record_calls(
+    monkeypatch: MonkeyPatch, owner: type, method: str, note: Callable[..., object | None]
+) -> list[object]:
+    """Wrap `owner.method` for the test: each call still runs, and what `note(self, *args, **kwargs)`
+    returns for it (None: nothing) is appended to the returned list."""
+    seen: list[object] = []
+    original = getattr(owner, method)
+
+    def recorded(self: object, *args: object, **kwargs: object) -> object:
+        item = note(self, *args, **kwargs)
+        if item is not None:
+            seen.append(item)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(owner, method, recorded)
+    return seen
+
+
+def record_refreshes(
+    monkeypatch: MonkeyPatch, kind: type, note: Callable[[Any], object] = lambda widget: widget
+) -> list[tuple[object, bool]]:
+    """Each `Widget.refresh` of a `kind` widget, as (`note(widget)` at the call, whether it asked for a layout)."""
+    from textual.widget import Widget
+
+    seen = record_calls(
+        monkeypatch,
+        Widget,
+        "refresh",
+        lambda widget, *_, layout=False, **__: (note(widget), layout) if isinstance(widget, kind) else None,
+    )
+    return cast("list[tuple[object, bool]]", seen)  # what the note above appends
 
 
 def drive(app: App[None], script: Script, size: tuple[int, int] = (120, 40), *, wait: bool = True) -> None:
