@@ -215,6 +215,49 @@ def test_scrolling_by_a_row_draws_only_the_rows_not_drawn_before(monkeypatch: py
     drive(frozen_app(Connection.of(repository, name="mem")), script)
 
 
+def test_the_filter_box_opens_and_closes_over_the_header_moving_nothing_and_drawing_no_row(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The box used to take a row from the list when shown: every widget was laid out and redrawn.
+    # And the list looked blurred while the box had focus, so each row in view was drawn anew.
+    from textual.widget import Widget
+
+    from tui.widgets.artifacts import ArtifactTable
+
+    repository = CountingRepository(NAMES)
+    names = set(NAMES)
+    drawn = record_calls(monkeypatch, ArtifactTable, "_line", lambda table, name, *_: name if name in names else None)
+
+    async def script(pilot: Pilot[None]) -> None:
+        screen = main_screen(pilot)
+        pane = screen.artifacts
+        table, box = pane.table, pane.filter_input
+        header = (table.region.x + 2, table.region.y)  # the list's header line
+
+        def regions() -> dict[object, Region]:
+            return {widget: widget.region for widget in screen.walk_children(Widget) if widget is not box}
+
+        placed = regions()
+        assert screen.get_widget_at(*header)[0] is table
+        drawn.clear()
+        await pilot.press("slash")
+        await settle(pilot)
+        assert pilot.app.focused is box and box.visible
+        assert screen.get_widget_at(*header)[0] is box
+        assert regions() == placed
+        assert drawn == []
+        await assert_drawn_as_a_layout_would(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert pilot.app.focused is table and not box.visible
+        assert screen.get_widget_at(*header)[0] is table
+        assert regions() == placed
+        assert drawn == []
+        await assert_drawn_as_a_layout_would(pilot)
+
+    drive(frozen_app(Connection.of(repository, name="mem")), script)
+
+
 def test_a_filter_that_keeps_the_list_longer_than_its_view_lays_nothing_out(monkeypatch: pytest.MonkeyPatch) -> None:
     # Textual lays the whole screen out when a virtual size changes; typing a filter changes the
     # list's on each key that changes the count. While the scrollbar stays, only the list and its

@@ -128,6 +128,7 @@ def test_slash_filters_as_you_type_and_escape_restores(make_app: MakeApp) -> Non
         screen = main_screen(pilot)
         await pilot.press("slash")
         assert isinstance(pilot.app.focused, Input)
+        assert screen.artifacts.filter_input.visible
         await pilot.press("c", "o", "n")
         await settle(pilot)
         assert list(screen.artifacts.shown) == ["edge-config"]
@@ -139,10 +140,15 @@ def test_slash_filters_as_you_type_and_escape_restores(make_app: MakeApp) -> Non
         await pilot.press("enter")
         assert pilot.app.focused is screen.artifacts.table
         assert list(screen.artifacts.shown) == ["customer-analytics-db", "search-ranker"]
-        await pilot.press("slash", "escape")
+        # The box shows only while it is edited; the title names the filter in force.
+        assert not screen.artifacts.filter_input.visible
+        assert screen.artifacts.title == "Artifacts 2/5 · /er"
+        await pilot.press("slash")
+        assert screen.artifacts.filter_input.visible and screen.artifacts.filter_input.value == "er"
+        await pilot.press("escape")
         await settle(pilot)
         assert list(screen.artifacts.shown) == DEMO_NAMES
-        assert not screen.artifacts.filter_input.display
+        assert not screen.artifacts.filter_input.visible
         assert pilot.app.focused is screen.artifacts.table
 
     drive(make_app(), script)
@@ -458,8 +464,10 @@ def test_a_jumps_to_an_alias_by_typing_its_name(make_app: MakeApp) -> None:
         await pilot.press("a", "p", "r", "o")
         assert list(screen.aliases.shown) == ["production"]
         assert screen.aliases.title == "Aliases · 3 · 1 shown · /pro"
+        assert screen.aliases.filter_input.visible
         await pilot.press("enter")
         assert pilot.app.focused is screen.aliases.table
+        assert not screen.aliases.filter_input.visible, "the title names the filter in force"
         assert screen.detail.subject == "customer-analytics-db#production"
         await pilot.press("a", "escape")  # clears: every alias again, the cursor stays
         assert len(screen.aliases.shown) == 3

@@ -190,13 +190,11 @@ class ArtifactPane(Pane):
         self.table.counts_changed(counts)
 
     def open_filter(self) -> None:
-        self.filter_input.display = True
+        self.filter_input.visible = True  # first: Textual focuses no invisible widget
         # Focus now, not via call_later: keys typed right after `/` may already be queued.
         self.screen.set_focus(self.filter_input)
 
     def close_filter(self) -> None:
-        if not self.filter_input.value:
-            self.filter_input.display = False
         self.table.focus()
 
     @on(FilterClosed)

@@ -1,7 +1,9 @@
-"""The filter boxes' base: an Input that does not lay the screen out again on every keystroke."""
+"""The filter boxes' base: an Input shown over its list's header while it has focus, which lays
+nothing out as it opens or closes, nor as it takes a keystroke that fits."""
 
 from __future__ import annotations
 
+from textual import events
 from textual.widgets import Input
 
 
@@ -12,7 +14,15 @@ class FilterBox(Input):
     size asks for a layout of the whole screen, so every keystroke did one (a few milliseconds on
     the main screen). While the text fits, the width now stays the box's; longer text scrolls as
     Input's does.
+
+    The box lies over its list's header line (styles: an absolute position on a layer of its own)
+    and is shown to be edited and hidden when it loses focus: the pane's title names the filter in force. Showing it
+    moves no other widget, so the list is neither laid out nor redrawn line by line (hiding it
+    with `display` took its row from the list and redrew every widget on the screen).
     """
+
+    def on_blur(self, event: events.Blur) -> None:
+        self.visible = False
 
     @property
     def content_width(self) -> int:

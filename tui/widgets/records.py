@@ -349,12 +349,10 @@ class RecordPane(Pane, Generic[R]):
     # --- filter --------------------------------------------------------------------------------
 
     def open_filter(self) -> None:
-        self.filter_input.display = True
+        self.filter_input.visible = True  # first: Textual focuses no invisible widget
         self.screen.set_focus(self.filter_input)
 
     def close_filter(self) -> None:
-        if not self.filter_input.value:
-            self.filter_input.display = False
         self.table.focus()
 
     @on(RecordFilter.Closed)
