@@ -38,6 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for warning in launch.warnings:
         print(f"vrc: warning: {one_line(warning)}", file=sys.stderr)
     from . import collector
+    from .frames import cap_frames
+
+    cap_frames()
 
     # Textual's modules and the console's live as long as the process: collecting while they load
     # only rescans them (a sixth of the import). VrcApp.run pauses again until the first frame.

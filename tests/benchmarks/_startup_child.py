@@ -6,7 +6,7 @@ seconds from spawn to the first frame (Textual's Ready event: the DOM is ready a
 was written to the terminal), the process's CPU seconds by then, and, for vrc, seconds to the
 first frame showing the artifact list filled.
 
-`vrc` runs the console's own entry path (tui.config.resolve(["--demo"]), then VrcApp imported and
+`vrc` runs the console's own entry path (tui.config.resolve(["--demo"]), its frame cap, then VrcApp imported and
 built with the collector paused, then run, as tui.__main__.main does) with the real Linux driver;
 only the timing hooks are added, by subclassing.
 """
@@ -55,8 +55,10 @@ def run_minimal(out: str) -> None:
 def run_vrc(out: str) -> None:
     from tui import collector
     from tui.config import resolve
+    from tui.frames import cap_frames
 
     launch = resolve(["--demo"])
+    cap_frames()
     with collector.paused():  # as tui.__main__.main imports and builds the app
         app = timed_vrc(out, launch)
     app.run()

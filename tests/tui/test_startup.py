@@ -187,6 +187,39 @@ def test_the_entry_point_imports_and_builds_the_console_with_the_collector_pause
     assert result.stdout.split() == ["0", "[False]", "True", "True"]
 
 
+@pytest.mark.parametrize(("environment", "cap"), [({}, "120"), ({"TEXTUAL_FPS": "30"}, "30")])
+def test_the_entry_point_caps_frames_at_120_a_second_before_textual_reads_the_cap_unless_the_environment_did(
+    environment: dict[str, str], cap: str
+) -> None:
+    # At Textual's default cap (60) a key that follows a frame ending an idle spell waits 17-33 ms
+    # for its frame; at 120, 8-17 ms. Textual reads TEXTUAL_FPS once, when it is imported.
+    script = """
+        import os, sys
+
+        class Built(Exception):
+            pass
+
+        class Spy:
+            def find_spec(self, name, path=None, target=None):
+                if name == "tui.app":  # main imports the console: stop before it runs
+                    raise Built(os.environ.get("TEXTUAL_FPS"), "textual" in sys.modules)
+                return None
+
+        sys.meta_path.insert(0, Spy())
+        from tui.__main__ import main
+
+        try:
+            main(["--bucket", "b", "--table", "t", "--region", "eu-west-1"])
+        except Built as built:
+            print(*built.args)
+        """
+    result = run_python(script, **environment)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [cap, "False"]
+    honoured = run_python("import textual.screen as s; print(round(1 / s.UPDATE_PERIOD))", TEXTUAL_FPS=cap)
+    assert honoured.stdout.split() == [cap], honoured.stderr
+
+
 def test_collector_pauses_nest_and_the_last_resume_freezes() -> None:
     from tui import collector
 
