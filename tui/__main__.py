@@ -35,21 +35,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"vrc: {one_line(str(exc))}", file=sys.stderr)
         return 2
-    for warning in launch.warnings:
-        print(f"vrc: warning: {one_line(warning)}", file=sys.stderr)
     from . import collector
     from .frames import cap_frames
 
-    cap_frames()
+    frames = cap_frames()
+    notices = [*launch.warnings, *([frames] if frames else [])]
+    for warning in notices:
+        print(f"vrc: warning: {one_line(warning)}", file=sys.stderr)
 
     # Textual's modules and the console's live as long as the process: collecting while they load
     # only rescans them (a sixth of the import). VrcApp.run pauses again until the first frame.
     with collector.paused():
         from .app import VrcApp
 
-        app = VrcApp(
-            launch.connections, release=launch.release, notices=launch.warnings, config_path=launch.config_path
-        )
+        app = VrcApp(launch.connections, release=launch.release, notices=notices, config_path=launch.config_path)
     app.run()
     return 0
 

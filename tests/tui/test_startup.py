@@ -187,9 +187,17 @@ def test_the_entry_point_imports_and_builds_the_console_with_the_collector_pause
     assert result.stdout.split() == ["0", "[False]", "True", "True"]
 
 
-@pytest.mark.parametrize(("environment", "cap"), [({}, "120"), ({"TEXTUAL_FPS": "30"}, "30")])
+@pytest.mark.parametrize(
+    ("environment", "cap", "warning"),
+    [
+        ({}, "120", ""),
+        ({"TEXTUAL_FPS": "30"}, "30", ""),
+        ({"TEXTUAL_FPS": "fast"}, "120", "vrc: warning: TEXTUAL_FPS='fast' is not a whole number"),
+        ({"TEXTUAL_FPS": "0"}, "120", "vrc: warning: TEXTUAL_FPS='0' is not a whole number"),
+    ],
+)
 def test_the_entry_point_caps_frames_at_120_a_second_before_textual_reads_the_cap_unless_the_environment_did(
-    environment: dict[str, str], cap: str
+    environment: dict[str, str], cap: str, warning: str
 ) -> None:
     # At Textual's default cap (60) a key that follows a frame ending an idle spell waits 17-33 ms
     # for its frame; at 120, 8-17 ms. Textual reads TEXTUAL_FPS once, when it is imported.
@@ -216,6 +224,7 @@ def test_the_entry_point_caps_frames_at_120_a_second_before_textual_reads_the_ca
     result = run_python(script, **environment)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [cap, "False"]
+    assert result.stderr.startswith(warning) and (warning or not result.stderr), result.stderr
     honoured = run_python("import textual.screen as s; print(round(1 / s.UPDATE_PERIOD))", TEXTUAL_FPS=cap)
     assert honoured.stdout.split() == [cap], honoured.stderr
 
