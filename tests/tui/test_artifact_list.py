@@ -13,6 +13,7 @@ from tui_helpers import (
     assert_drawn_as_a_layout_would,
     drive,
     frozen_app,
+    key_event,
     record_calls,
     record_refreshes,
     settle,
@@ -254,6 +255,45 @@ def test_the_filter_box_opens_and_closes_over_the_header_moving_nothing_and_draw
         assert regions() == placed
         assert drawn == []
         await assert_drawn_as_a_layout_would(pilot)
+
+    drive(frozen_app(Connection.of(repository, name="mem")), script)
+
+
+def test_keystrokes_that_keep_the_cursor_are_not_a_rest_the_panes_load_once_typing_pauses(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The panes load the artifact under the cursor once it has rested. Typing `rules` moves the
+    # cursor on `r` only; the load used to start REST_SECONDS after `r`, between two keystrokes,
+    # whose frame then waited for three panes to be drawn.
+    import asyncio
+    import time
+
+    import tui.screens.main as main_module
+
+    monkeypatch.setattr(main_module, "REST_SECONDS", 0.4)  # keys 0.1 s apart: far from resting
+    asked: list[tuple[str, float]] = []
+
+    class Timed(CountingRepository):
+        def list_versions_and_aliases(self, name: str) -> tuple[list[VersionView], list[Alias]]:
+            asked.append((name, time.monotonic()))
+            return super().list_versions_and_aliases(name)
+
+    repository = Timed(NAMES)
+
+    async def script(pilot: Pilot[None]) -> None:
+        pane = main_screen(pilot).artifacts
+        await pilot.press("slash")
+        asked.clear()
+        for key in "rules":
+            pilot.app.post_message(key_event(key))
+            sent = time.monotonic()
+            await asyncio.sleep(0.1)
+        assert pane.current == "ads-rules-00" and pane.filter_input.value == "rules"
+        assert asked == [], "no load while typing"
+        await settle(pilot)
+        await pilot.pause(0.5)
+        assert [name for name, _ in asked] == ["ads-rules-00"]
+        assert asked[0][1] >= sent
 
     drive(frozen_app(Connection.of(repository, name="mem")), script)
 

@@ -115,6 +115,7 @@ _FAILED = {
 # Loads for the artifact under the cursor start once it has rested this long: holding ↓ through
 # the list starts none of them (a newer load supersedes an older one, which then does nothing).
 REST_SECONDS = 0.1
+REST_MARGIN = 0.01  # a load this close to waking is let run: replacing it could ask twice
 # Relative times ("12h ago") are redrawn this often, between reloads too.
 TIME_REFRESH_SECONDS = 30.0
 
@@ -191,6 +192,7 @@ class MainScreen(Screen[None]):
         self.tz = tz
         self.selected_name: str | None = None
         self._switched_to: str | None = None
+        self._rest_ends = 0.0  # time.monotonic() at which the pending artifact load stops resting
         """The artifact the version and alias panes were last switched to (see select_artifact)."""
         self.detail_source: Literal["version", "alias"] = "version"
         self._pending_select: str | None = None
@@ -399,7 +401,20 @@ class MainScreen(Screen[None]):
             self.versions.set_busy(False)
             self.aliases.set_busy(False)
             return
-        self._load_artifact(self.repository, name, 0.0 if force else REST_SECONDS)
+        rest = 0.0 if force else REST_SECONDS
+        self._rest_ends = time.monotonic() + rest
+        self._load_artifact(self.repository, name, rest)
+
+    @on(ArtifactPane.Typed)
+    def _filter_typed(self, event: ArtifactPane.Typed) -> None:
+        """A keystroke in the filter that left the cursor where it was: the user has not rested,
+        so a load still resting starts its rest again (it would land between keystrokes)."""
+        name = self.selected_name
+        if name is None or name != self._switched_to or self.repository is None:
+            return
+        if self._rest_ends - time.monotonic() > REST_MARGIN:  # still asleep: nothing asked yet
+            self._rest_ends = time.monotonic() + REST_SECONDS
+            self._load_artifact(self.repository, name, REST_SECONDS)  # exclusive: replaces it
 
     @property
     def shown_version(self) -> VersionView | None:

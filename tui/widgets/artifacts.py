@@ -132,6 +132,9 @@ class ArtifactPane(Pane):
     class FilterClosed(Message):
         pass
 
+    class Typed(Message):
+        """A keystroke in the filter left the cursor on the same artifact."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("Artifacts", id=id)
         self._names: list[str] = []
@@ -205,7 +208,10 @@ class ArtifactPane(Pane):
     @on(Input.Changed, "#artifact-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         event.stop()
-        self._rebuild(self.current)
+        before = self.current
+        self._rebuild(before)
+        if self.current == before:
+            self.post_message(self.Typed())
 
     @on(Input.Submitted, "#artifact-filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
