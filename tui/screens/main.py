@@ -192,8 +192,8 @@ class MainScreen(Screen[None]):
         self.tz = tz
         self.selected_name: str | None = None
         self._switched_to: str | None = None
-        self._rest_ends = 0.0  # time.monotonic() at which the pending artifact load stops resting
         """The artifact the version and alias panes were last switched to (see select_artifact)."""
+        self._rest_ends = 0.0  # time.monotonic() at which the pending artifact load stops resting
         self.detail_source: Literal["version", "alias"] = "version"
         self._pending_select: str | None = None
         self.last_change: ReleaseOutcome | None = None

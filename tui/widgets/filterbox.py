@@ -15,10 +15,10 @@ class FilterBox(Input):
     the main screen). While the text fits, the width now stays the box's; longer text scrolls as
     Input's does.
 
-    The box lies over its list's header line (styles: an absolute position on a layer of its own)
-    and is shown to be edited and hidden when it loses focus: the pane's title names the filter in force. Showing it
-    moves no other widget, so the list is neither laid out nor redrawn line by line (hiding it
-    with `display` took its row from the list and redrew every widget on the screen).
+    The box lies over its list's header line (styles: an absolute position on a layer of its own).
+    It is shown to be edited and hidden when it loses focus: the pane's title names the filter in
+    force. Showing it moves no other widget, so the list is neither laid out nor redrawn line by
+    line (shown with `display`, it took a row from the list and every widget was redrawn).
     """
 
     def on_blur(self, event: events.Blur) -> None:
