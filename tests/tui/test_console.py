@@ -154,6 +154,25 @@ def test_slash_filters_as_you_type_and_escape_restores(make_app: MakeApp) -> Non
     drive(make_app(), script)
 
 
+def test_the_filter_box_keeps_focus_and_its_text_while_the_terminal_is_away(make_app: MakeApp) -> None:
+    # The box hides when it loses focus; the terminal losing focus must not hide it, or Textual
+    # could not give it focus back when the terminal regains it.
+    from textual import events
+
+    async def script(pilot: Pilot[None]) -> None:
+        box = main_screen(pilot).artifacts.filter_input
+        await pilot.press("slash", "d")
+        pilot.app.post_message(events.AppBlur())
+        await settle(pilot)
+        pilot.app.post_message(events.AppFocus())
+        await settle(pilot)
+        assert pilot.app.focused is box and box.visible
+        await pilot.press("e")
+        assert box.value == "de"
+
+    drive(make_app(), script)
+
+
 def test_keys_typed_in_one_burst_after_slash_land_in_the_filter(make_app: MakeApp) -> None:
     async def script(pilot: Pilot[None]) -> None:
         screen = main_screen(pilot)

@@ -22,7 +22,10 @@ class FilterBox(Input):
     """
 
     def on_blur(self, event: events.Blur) -> None:
-        self.visible = False
+        # The terminal losing focus blurs the box too; Textual focuses it again when the terminal
+        # regains focus, which it could not do for a hidden box.
+        if self.app.app_focus:
+            self.visible = False
 
     @property
     def content_width(self) -> int:
