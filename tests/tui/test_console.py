@@ -155,12 +155,13 @@ def test_slash_filters_as_you_type_and_escape_restores(make_app: MakeApp) -> Non
 
 
 def test_the_filter_box_keeps_focus_and_its_text_while_the_terminal_is_away(make_app: MakeApp) -> None:
-    # The box hides when it loses focus; the terminal losing focus must not hide it, or Textual
-    # could not give it focus back when the terminal regains it.
+    # The box hides when another widget takes focus; the terminal losing focus must not hide it,
+    # or Textual could not give it focus back when the terminal regains it.
     from textual import events
 
     async def script(pilot: Pilot[None]) -> None:
-        box = main_screen(pilot).artifacts.filter_input
+        screen = main_screen(pilot)
+        box = screen.artifacts.filter_input
         await pilot.press("slash", "d")
         pilot.app.post_message(events.AppBlur())
         await settle(pilot)
@@ -169,6 +170,20 @@ def test_the_filter_box_keeps_focus_and_its_text_while_the_terminal_is_away(make
         assert pilot.app.focused is box and box.visible
         await pilot.press("e")
         assert box.value == "de"
+        # Away and back in one read of the terminal: the box's blur is handled after it has
+        # focus again. It must stay: hidden, focus would move on and `d` would download.
+        pilot.app.post_message(events.AppBlur())
+        pilot.app.post_message(events.AppFocus())
+        await settle(pilot)
+        await pilot.press("d")
+        assert pilot.app.focused is box and box.visible and box.value == "ded"
+        # Focus taken elsewhere while the terminal is away (a click): the box goes.
+        pilot.app.post_message(events.AppBlur())
+        await settle(pilot)
+        screen.artifacts.table.focus()
+        await settle(pilot)
+        assert pilot.app.focused is screen.artifacts.table and not box.visible
+        assert screen.artifacts.title == "Artifacts 0/5 · /ded"
 
     drive(make_app(), script)
 

@@ -47,6 +47,7 @@ from ..savefile import write_new_file
 from ..widgets.aliases import AliasPane
 from ..widgets.artifacts import ArtifactPane
 from ..widgets.detail import DetailPane
+from ..widgets.filterbox import hide_unfocused
 from ..widgets.footer import KeyFooter
 from ..widgets.rows import VirtualRows
 from ..widgets.status import StatusBar
@@ -479,6 +480,7 @@ class MainScreen(Screen[None]):
 
     @on(DescendantFocus)
     def _focus_moved(self, event: DescendantFocus) -> None:
+        hide_unfocused(self, event.widget)
         if event.widget is self.versions.table:
             self.detail_source = "version"
             self._update_detail()

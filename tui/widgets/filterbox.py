@@ -3,7 +3,7 @@ nothing out as it opens or closes, nor as it takes a keystroke that fits."""
 
 from __future__ import annotations
 
-from textual import events
+from textual.dom import DOMNode
 from textual.widgets import Input
 
 
@@ -16,17 +16,24 @@ class FilterBox(Input):
     Input's does.
 
     The box lies over its list's header line (styles: an absolute position on a layer of its own).
-    It is shown to be edited and hidden when it loses focus: the pane's title names the filter in
-    force. Showing it moves no other widget, so the list is neither laid out nor redrawn line by
-    line (shown with `display`, it took a row from the list and every widget was redrawn).
+    It is shown to be edited, and hidden once another widget of its screen takes focus
+    (`hide_unfocused`): the pane's title names the filter in force. Showing it moves no other
+    widget, so the list is neither laid out nor redrawn line by line (shown with `display`, it
+    took a row from the list and every widget was redrawn).
     """
-
-    def on_blur(self, event: events.Blur) -> None:
-        # The terminal losing focus blurs the box too; Textual focuses it again when the terminal
-        # regains focus, which it could not do for a hidden box.
-        if self.app.app_focus:
-            self.visible = False
 
     @property
     def content_width(self) -> int:
         return max(super().content_width, self.scrollable_content_region.width)
+
+
+def hide_unfocused(screen: DOMNode, focused: DOMNode) -> None:
+    """Hide the filter boxes of `screen` other than `focused`, which has just taken focus.
+
+    Not on the box's own blur: the terminal losing focus blurs it too, and a blur handled late
+    could hide a box that has taken focus again (Textual then moves focus on, and typed letters
+    run the list's keys); a hidden box could not be given focus back.
+    """
+    for box in screen.query(FilterBox):
+        if box is not focused and box.visible:
+            box.visible = False
