@@ -248,6 +248,12 @@ def test_the_filter_box_opens_and_closes_over_the_header_moving_nothing_and_draw
         assert regions() == placed
         assert drawn == []
         await assert_drawn_as_a_layout_would(pilot)
+        refreshes = record_refreshes(monkeypatch, Widget, lambda widget: type(widget).__name__)
+        await pilot.press("r", "backspace")  # the first keystrokes after opening: the box is sized
+        await settle(pilot)
+        assert [kind for kind, layout in refreshes if layout] == []
+        await assert_drawn_as_a_layout_would(pilot)
+        drawn.clear()
         await pilot.press("escape")
         await settle(pilot)
         assert pilot.app.focused is table and not box.visible

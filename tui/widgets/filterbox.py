@@ -3,7 +3,10 @@ nothing out as it opens or closes, nor as it takes a keystroke that fits."""
 
 from __future__ import annotations
 
+from textual import events
 from textual.dom import DOMNode
+from textual.geometry import Size
+from textual.widget import Widget
 from textual.widgets import Input
 
 
@@ -21,6 +24,11 @@ class FilterBox(Input):
     widget, so the list is neither laid out nor redrawn line by line (shown with `display`, it
     took a row from the list and every widget was redrawn).
     """
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Input sizes its scrollable width only when its value changes. Shown, the box gets its
+        # width here; sized now, the first keystroke after `/` changes nothing and lays nothing out.
+        self.set_reactive(Widget.virtual_size, Size(self.content_width, 1))
 
     @property
     def content_width(self) -> int:
