@@ -18,10 +18,9 @@ def cap_frames() -> str | None:
     it waits 8-17 ms. Frames are drawn only when something changed: a still screen costs nothing.
     """
     value = os.environ.get(VARIABLE)
-    if value is None:
-        os.environ[VARIABLE] = str(FRAMES_PER_SECOND)
-        return None
-    if value.strip().isdecimal() and int(value) >= 1:
+    if value is not None and value.strip().isdecimal() and int(value) >= 1:
         return None
     os.environ[VARIABLE] = str(FRAMES_PER_SECOND)
+    if value is None:
+        return None
     return f"{VARIABLE}={value!r} is not a whole number of frames a second (1 or more); using {FRAMES_PER_SECOND}"

@@ -490,7 +490,7 @@ def test_typing_a_filter_that_fits_its_box_asks_for_no_layout(
     async def script(pilot: Pilot[None]) -> None:
         screen = pilot.app.screen
         assert isinstance(screen, MainScreen)
-        await pilot.press("slash", "r")  # the box's first value after it is shown sets its size once
+        await pilot.press("slash", "r")  # (the box is sized as it is shown: see test_artifact_list)
         refreshes.clear()
         await pilot.press(*"ules", "backspace", "backspace")
         await settle(pilot)

@@ -193,9 +193,7 @@ class ArtifactPane(Pane):
         self.table.counts_changed(counts)
 
     def open_filter(self) -> None:
-        self.filter_input.visible = True  # first: Textual focuses no invisible widget
-        # Focus now, not via call_later: keys typed right after `/` may already be queued.
-        self.screen.set_focus(self.filter_input)
+        self.filter_input.open()
 
     def close_filter(self) -> None:
         self.table.focus()

@@ -25,6 +25,12 @@ class FilterBox(Input):
     took a row from the list and every widget was redrawn).
     """
 
+    def open(self) -> None:
+        """Show the box and focus it now (not via call_later: keys typed right after the key that
+        opened it may already be queued). Shown first: Textual focuses no invisible widget."""
+        self.visible = True
+        self.screen.set_focus(self)
+
     def on_resize(self, event: events.Resize) -> None:
         # Input sizes its scrollable width only when its value changes. Shown, the box gets its
         # width here; sized now, the first keystroke after `/` changes nothing and lays nothing out.

@@ -349,8 +349,7 @@ class RecordPane(Pane, Generic[R]):
     # --- filter --------------------------------------------------------------------------------
 
     def open_filter(self) -> None:
-        self.filter_input.visible = True  # first: Textual focuses no invisible widget
-        self.screen.set_focus(self.filter_input)
+        self.filter_input.open()
 
     def close_filter(self) -> None:
         self.table.focus()
