@@ -88,9 +88,9 @@ class Plumbing:
         if self.boto_session is None:
             with self._lock:
                 if self.boto_session is None:
-                    import boto3
+                    from ._loader import new_session
 
-                    self.boto_session = boto3.Session(region_name=self.aws_region)
+                    self.boto_session = new_session(region_name=self.aws_region)
         return self.boto_session
 
     def _c(self, bsm: Any) -> Clients:

@@ -85,9 +85,9 @@ class DemoServer:
 
     def repository(self, read_only: bool = False, timeout: float = START_TIMEOUT) -> Repository:
         """The demo repository over loopback HTTP, once the child serves it (builds the S3 client meanwhile)."""
-        import boto3
+        from ._loader import new_session
 
-        session = boto3.Session(region_name=DEMO_REGION, **FAKE_CREDENTIALS)
+        session = new_session(region_name=DEMO_REGION, **FAKE_CREDENTIALS)
         repository = demo_repository(session, endpoint_url=self.endpoint_url, read_only=read_only)
         repository.prepare_clients("s3")  # the console's first request lists the bucket
         self.wait_ready(timeout)

@@ -25,8 +25,9 @@ def connect(
 
     Makes no AWS call; the first repository method does.
     """
-    import boto3
     from botocore.exceptions import ProfileNotFound
+
+    from ._loader import new_session
 
     if not isinstance(bucket, str) or not bucket.strip():
         raise InvalidArgumentError(f"bucket must be a non-empty string, got {bucket!r}")
@@ -37,7 +38,7 @@ def connect(
         raise InvalidArgumentError(f"endpoint URL {shown!r} must start with http:// or https://")
     names_prefix(prefix)
     try:
-        session = boto3.Session(profile_name=profile or None, region_name=region or None)
+        session = new_session(profile_name=profile or None, region_name=region or None)
     except ProfileNotFound as exc:
         raise AccessDeniedError(f"AWS profile {profile!r} not found in your AWS config") from exc
     resolved_region = region or session.region_name or "us-east-1"

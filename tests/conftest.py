@@ -141,10 +141,11 @@ def cache_moto_server_routing() -> None:
 @pytest.fixture(scope="session")
 def boto_session():
     """One boto3 session for the run: botocore parses its service models once, not per test."""
-    import boto3
     import moto  # noqa: F401 - moto's request hook reaches only the sessions made after it is imported
 
-    session = boto3.Session(region_name="us-east-1")
+    from core._loader import new_session
+
+    session = new_session(region_name="us-east-1")  # as core builds its own: the same botocore data loader
     # Build the session's shared parts (credentials, endpoint resolver, service models) now: botocore
     # builds them lazily and not thread-safely, and console workers create clients from threads.
     for service in ("s3", "dynamodb", "sts"):
