@@ -54,28 +54,28 @@ def backend(endpoint: str) -> Repository:
 
 @pytest.fixture(scope="module")
 def shared_loader() -> Any:
-    from botocore.loaders import create_loader
+    from core._loader import FastLoader
 
-    return create_loader()
+    return FastLoader()
 
 
 @pytest.fixture(autouse=True)
 def fast_sessions(shared_loader: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every boto3 session the CLI makes shares one botocore data loader.
+    """Every session the CLI makes (core's new_session) shares one botocore data loader.
 
     Each `vrc` run builds a fresh session, as a real process does; re-reading botocore's service
     JSON for each in-process run would cost ~0.5 s and say nothing about the CLI.
     """
     import botocore.session
 
-    real = boto3.Session
+    from core import _loader
 
-    def session(*args: Any, **kwargs: Any) -> boto3.Session:
+    def session(**kwargs: Any) -> boto3.Session:
         core_session = botocore.session.get_session()
         core_session.register_component("data_loader", shared_loader)
-        return real(*args, botocore_session=core_session, **kwargs)
+        return boto3.Session(botocore_session=core_session, **kwargs)
 
-    monkeypatch.setattr(boto3, "Session", session)
+    monkeypatch.setattr(_loader, "new_session", session)
 
 
 @pytest.fixture(autouse=True)
