@@ -257,6 +257,11 @@ def repair_problems(repo: Repository, endpoint_url: str | None, raw: RawState) -
     """
     clean = _direct_repo(repo, endpoint_url, ahead=False)
     checker = _direct_repo(repo, endpoint_url)
+    # A purge that stopped keeps its fence for core's lease, refusing uploads of that name meanwhile
+    # ("run purge_artifact to finish a purge that stopped"): finish it before any upload below.
+    for name, fence in raw.fences.items():
+        if "purging_until" in fence:
+            clean.purge_artifact(name)
     for problem in checker.check():
         if problem.kind == "latest_mismatch":
             head = raw.s3.get_object(Bucket=raw.bucket, Key=raw.key(problem.name, "LATEST"))
