@@ -26,10 +26,12 @@ install: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/vrc $(ARGS)
 
-# worksteal: a worker that runs out of tests takes queued ones from the other, so one long file
-# pinned to one worker does not leave the other idle at the end.
+# worksteal: a worker that runs out of tests takes queued ones from the others, so one long file
+# pinned to one worker does not leave the rest idle at the end. Three workers on two cores: a
+# fifth of the suite's test time is spent waiting (timeouts, servers, child processes), which
+# the third worker fills.
 test: $(STAMP)
-	$(PY) -m pytest -n 2 --dist worksteal -q $(PYTEST_ARGS)
+	$(PY) -m pytest -n 3 --dist worksteal -q $(PYTEST_ARGS)
 
 # The tests marked slow (full-size races), which `make test` leaves out.
 test-slow: $(STAMP)
