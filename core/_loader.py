@@ -35,7 +35,7 @@ class DictJSONFileLoader(JSONFileLoader):
             if os.path.isfile(path):
                 with opener(path, "rb") as fp:
                     return json.loads(fp.read().decode("utf-8"))
-        return None
+        return super().load_file(file_path)  # a format botocore may add later, read its way
 
 
 class FastLoader(Loader):
