@@ -227,7 +227,9 @@ def serve(fd: int) -> Callable[[], None]:
     from werkzeug.serving import make_server
 
     from .demo import seed_demo_objects, seed_demo_tables
+    from .moto_store import load_models_fast
 
+    load_models_fast()
     seed_demo_objects()
     tables = _Gate()
     server = make_server(

@@ -112,3 +112,28 @@ def test_a_missing_profile_fails_as_before(no_config: Path) -> None:
         new_session(profile_name="nowhere")
     with pytest.raises(AccessDeniedError, match="'nowhere' not found"):
         connect(bucket="b", profile="nowhere")
+
+
+def test_moto_in_the_demo_server_reads_the_same_models_and_its_extras_without_listing_every_service(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import moto.core.utils
+    from moto.core.loaders import create_loader as motos_own
+
+    from core.moto_store import load_models_fast
+
+    monkeypatch.setattr(moto.core.utils, "create_loader", moto.core.utils.create_loader)  # put back after
+    load_models_fast()
+    for service in ("s3", "dynamodb", "s3control"):  # s3control: moto adds extras to its model
+        listdir = os.listdir
+        calls = [0]
+
+        def counting(path: Any = ".", calls: list[int] = calls, listdir: Any = listdir) -> list[str]:
+            calls[0] += 1
+            return listdir(path)
+
+        monkeypatch.setattr(os, "listdir", counting)
+        ours = moto.core.utils.create_loader().load_service_model(service, "service-2")
+        monkeypatch.setattr(os, "listdir", listdir)
+        assert calls[0] <= 4, (service, calls[0])
+        assert json.dumps(ours) == json.dumps(motos_own().load_service_model(service, "service-2")), service
