@@ -92,13 +92,13 @@ def new_session(**kwargs: Any) -> boto3.Session:
     import boto3
     import botocore.session
 
-    core = botocore.session.get_session()
+    botocore_session = botocore.session.get_session()
 
     def make_loader() -> FastLoader:
         # As botocore's create_loader does; evaluated once the profile is set, as botocore's own is.
-        setting = core.get_config_variable("data_path")
+        setting = botocore_session.get_config_variable("data_path")
         paths = [os.path.expanduser(os.path.expandvars(p)) for p in setting.split(os.pathsep)] if setting else None
         return FastLoader(extra_search_paths=paths)
 
-    core.lazy_register_component("data_loader", make_loader)
-    return boto3.Session(botocore_session=core, **kwargs)
+    botocore_session.lazy_register_component("data_loader", make_loader)
+    return boto3.Session(botocore_session=botocore_session, **kwargs)
