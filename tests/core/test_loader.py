@@ -81,6 +81,9 @@ def test_other_services_unknown_names_and_the_service_list_behave_as_in_botocore
     theirs = boto3.Session(region_name="us-east-1", **CREDENTIALS)
     assert ours.get_available_services() == theirs.get_available_services()
     assert len(ours.get_available_services()) > 300
+    # boto3's resource models live on a search path boto3 appends to the loader's.
+    assert ours.get_available_resources() == theirs.get_available_resources()
+    assert ours.resource("s3").Bucket("b").name == "b"
     ec2 = ours.client("ec2")
     assert ec2.meta.service_model.service_name == "ec2"
     ec2.close()
