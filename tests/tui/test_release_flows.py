@@ -6,7 +6,6 @@ Every flow asserts what the backend holds afterwards. The canary histogram is pa
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import threading
 from collections.abc import Awaitable, Callable
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from release_walk import SETTINGS, checklist, dialog, release_app, select, type_into, walk_request_budgets
 from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, DataTable, Input, Label
@@ -30,23 +30,13 @@ from tui.connection import Connection
 from tui.modals.canary import CanaryModal, WeightInput, next_preset, step_weight
 from tui.modals.conflict import ConflictModal
 from tui.modals.promote import PromoteModal
-from tui.modals.release import ReleaseModal
 from tui.modals.rollback import RollbackModal
 from tui.release import ReleaseSettings, next_alias, parse_protected, traffic_effect
 from tui.screens.history import AliasHistoryScreen
 from tui.screens.main import MainScreen
 from tui.widgets.histogram import TrafficHistogram
 
-SETTINGS = ReleaseSettings(replay_seed=7, replay_paused=True)
 SnapCompare = Callable[..., bool]
-
-
-def release_app(repository: Repository, *, read_only: bool = False, settings: ReleaseSettings = SETTINGS) -> VrcApp:
-    """The console over the demo with a frozen clock and a paused, seeded histogram."""
-    if read_only:
-        repository = dataclasses.replace(repository, read_only=True)
-    connection = Connection.of(repository, name="demo", demo=True)
-    return VrcApp(connection, clock=lambda: DEMO_NOW, tz=UTC, release=settings)
 
 
 def other_writer(repository: Repository, actor: str = "dana.oncall") -> Repository:
@@ -66,40 +56,8 @@ def other_writer(repository: Repository, actor: str = "dana.oncall") -> Reposito
     )
 
 
-async def select(pilot: Pilot[None], artifact: str, alias: str | None = None, version: str | None = None) -> MainScreen:
-    """Put the main screen's cursors on an artifact and an alias or version, focusing that pane."""
-    screen = pilot.app.screen
-    assert isinstance(screen, MainScreen)
-    screen.artifacts.table.move_to(artifact)
-    await settle(pilot)
-    assert screen.selected_name == artifact
-    if version is not None:
-        screen.versions.table.focus()
-        screen.versions.table.move_to(version)
-    if alias is not None:
-        screen.aliases.table.focus()
-        screen.aliases.table.move_to(alias)
-    await pilot.pause()
-    return screen
-
-
-def dialog(pilot: Pilot[None]) -> ReleaseModal[object]:
-    screen = pilot.app.screen
-    assert isinstance(screen, ReleaseModal), screen
-    return screen
-
-
 def status(pilot: Pilot[None]) -> str:
     return str(dialog(pilot).query_one("#release-status", Label).render())
-
-
-def checklist(pilot: Pilot[None]) -> str:
-    return str(dialog(pilot).checklist.render())
-
-
-async def type_into(pilot: Pilot[None], field: str, text: str) -> None:
-    dialog(pilot).field(field).value = text
-    await settle(pilot)
 
 
 # --- pure parts ---------------------------------------------------------------------------------
@@ -601,23 +559,6 @@ def versioned_put_alias(repository: Repository, name: str, alias: str, version: 
     ).put_alias(name, alias, version=version, bsm=bsm)
 
 
-class RequestCounter:
-    """Counts the AWS requests the console's repository sends (a botocore hook on its clients)."""
-
-    def __init__(self, repository: Repository) -> None:
-        self.names: list[str] = []
-        clients = repository._c(None)
-        for client in (clients.s3, clients.dynamodb, clients.sts):
-            client.meta.events.register("before-call.*.*", self._count)
-
-    def _count(self, model: object, **_: object) -> None:
-        self.names.append(getattr(model, "name", "?"))
-
-    def take(self) -> list[str]:
-        taken, self.names = self.names, []
-        return taken
-
-
 def test_rollback_of_an_alias_created_by_versioned_previews_and_restores_its_first_version(
     demo_repository: Repository,
 ) -> None:
@@ -758,108 +699,13 @@ def test_a_publish_whose_alias_move_fails_says_exactly_what_was_written(demo_rep
     assert demo_repository.get_alias("customer-analytics-db", "staging").version == "5"
 
 
-READS = {"Query", "GetItem", "BatchGetItem", "HeadObject", "ListObjectsV2", "GetObject"}
-
-
 def test_request_budgets_of_every_release_dialog_path(demo_repository: Repository) -> None:
-    """Each way into a release dialog and each step in it: ≤ 2 requests; each confirm: its writes + ≤ 2 reads.
-
-    qa's rollback target is a split of two versions no alias serves (each would need a HEAD, plus the
-    history query), and a canary of two new versions checks both: one listing proves both objects.
-    """
-    demo_repository.put_alias("churn-model", "qa", "1", "2", 10)
-    demo_repository.put_alias("churn-model", "qa", "4")
-    counter = RequestCounter(demo_repository)
-    budgets: dict[str, list[str]] = {}
-
-    async def step(pilot: Pilot[None], what: str, key: str | None = None, **fields: str) -> None:
-        counter.take()
-        if key is not None:
-            await pilot.press(key)
-        for field, text in fields.items():
-            await type_into(pilot, field, text)
-        await settle(pilot)
-        budgets[what] = counter.take()
-
-    async def script(pilot: Pilot[None]) -> None:
-        await select(pilot, "churn-model", alias="qa")
-        await step(pilot, "rollback to a split not serving: open", "b")
-        assert "✓ v1" in checklist(pilot) and "✓ v2" in checklist(pilot)
-        await step(pilot, "rollback to a split not serving: confirm", "enter")
-        assert isinstance(pilot.app.screen, MainScreen)
-
-        await select(pilot, "churn-model", alias="staging")
-        await step(pilot, "promote staging's version: open", "p")
-        await pilot.press("escape")
-        await step(pilot, "rollback to one version: open", "b")
-        assert "✓ v3" in checklist(pilot)
-        await step(pilot, "rollback to one version: confirm", "enter")
-        assert isinstance(pilot.app.screen, MainScreen)
-
-        await step(pilot, "canary start: open", "C")
-        await step(pilot, "canary start: confirm", "enter")
-        assert isinstance(pilot.app.screen, MainScreen)
-        await step(pilot, "rollback of a running canary: open", "b")
-        await step(pilot, "rollback of a running canary: confirm", "enter")
-        assert isinstance(pilot.app.screen, MainScreen)
-        await pilot.press("C")
-        await settle(pilot)
-        await pilot.press("enter")  # the canary again
-        await settle(pilot)
-        await step(pilot, "canary running: open", "C")
-        await step(pilot, "canary weight", "right_square_bracket")
-        await step(pilot, "canary weight: confirm", "enter")
-        assert isinstance(pilot.app.screen, MainScreen)
-        await step(pilot, "canary running again: open", "C")
-        await step(pilot, "canary abort: confirm", "ctrl+n")  # ctrl+n and ctrl+g apply at once
-        assert isinstance(pilot.app.screen, MainScreen)
-        await pilot.press("C")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        await step(pilot, "canary before promote: open", "C")
-        await step(pilot, "canary promote: confirm", "ctrl+g")
-        assert isinstance(pilot.app.screen, MainScreen)
-
-        await select(pilot, "churn-model", alias="development")
-        await pilot.press("C")
-        await settle(pilot)
-        await step(pilot, "canary: stable typed", **{"canary-stable": "1"})
-        await step(pilot, "canary of two new versions", **{"canary-version": "2"})
-        assert "✓ v1" in checklist(pilot) and "✓ v2" in checklist(pilot)
-        await pilot.press("escape")
-
-        await select(pilot, "churn-model", version="2")
-        await step(pilot, "move a version: open", "p")
-        await step(pilot, "move a version: alias typed", **{"promote-alias": "qa2"})
-        await step(pilot, "move a version: confirm", "enter")
-        assert isinstance(pilot.app.screen, MainScreen)
-
-        await select(pilot, "customer-analytics-db", alias="development")  # tracks an unpublished LATEST
-        await step(pilot, "publish and promote: open", "p")
-        assert "✓ LATEST" in checklist(pilot)
-        await step(pilot, "publish and promote: confirm", "enter")
-        assert isinstance(pilot.app.screen, MainScreen)
-
-    drive(release_app(demo_repository), script)
-    assert demo_repository.get_alias("churn-model", "qa").config == AliasConfig(
-        version="1", secondary_version="2", secondary_version_weight=10
-    )
-    assert demo_repository.get_alias("churn-model", "qa2").version == "2"
-    assert demo_repository.get_alias("churn-model", "staging").version == "4"
-    assert demo_repository.get_alias("customer-analytics-db", "staging").version == "7"
-    over = {}
-    for what, calls in budgets.items():
-        reads = [call for call in calls if call in READS]
-        if what.endswith("confirm"):
-            # A publish is its own protocol of writes (claim, copy, reveal); an alias change one write.
-            alias_writes = [call for call in calls if call == "TransactWriteItems"]
-            assert alias_writes, (what, calls)
-            if len(reads) > 2:
-                over[what] = calls
-        elif len(calls) > 2:
-            over[what] = calls
-    assert not over, (over, budgets)
+    """Each way into a release dialog and each step in it: ≤ 2 requests; each confirm: its writes + ≤ 2 reads
+    (the walk is release_walk.walk_request_budgets; `make bench` prints the same walk's counts)."""
+    steps = walk_request_budgets(demo_repository)
+    assert len(steps) == 23, [step.what for step in steps]
+    over = [str(step) for step in steps if not step.ok]
+    assert not over, over
 
 
 def test_history_row_rolls_back_and_the_last_change_line_offers_undo(demo_repository: Repository) -> None:
