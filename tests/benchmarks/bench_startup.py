@@ -88,9 +88,10 @@ def run_child(mode: str) -> dict[str, object]:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    # Nine, not five: the minimal app's first frame alone moves by a quarter between runs here
-    # (0.38-0.50 s), and the ratios divide by its median.
-    parser.add_argument("--runs", type=int, default=9, help="runs of each app (default 9)")
+    # 21: the minimal app's first frame alone moves by a quarter between runs here (0.17-0.26 s in
+    # one run), and the ratios divide by its median; medians of 9 runs moved by 0.2x between two
+    # consecutive runs (first frame 1.55x, then 1.36x over 21 runs; 2.62x, then 2.34x populated).
+    parser.add_argument("--runs", type=int, default=21, help="runs of each app (default 21)")
     args = parser.parse_args(argv)
 
     minimal: list[float] = []
