@@ -6,9 +6,10 @@ seconds from spawn to the first frame (Textual's Ready event: the DOM is ready a
 was written to the terminal), the process's CPU seconds by then, and, for vrc, seconds to the
 first frame showing the artifact list filled.
 
-`vrc` runs the console's own entry path (tui.config.resolve(["--demo"]), its frame cap, then VrcApp imported and
-built with the collector paused, then run, as tui.__main__.main does) with the real Linux driver;
-only the timing hooks are added, by subclassing.
+`vrc` runs the console's own entry point, `tui.__main__.main(["--demo"])` (what the `vrc` script
+calls: the command-line parser, the demo server's spawn, the frame cap, the app imported and built
+with the collector paused, then run) with the real Linux driver. Only the timing hooks are added: on
+VrcApp's class, once main has imported it (when its first collector pause ends), before it runs.
 """
 
 from __future__ import annotations
@@ -17,11 +18,8 @@ import json
 import os
 import sys
 import time
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from tui.app import VrcApp
-    from tui.config import Launch
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 SPAWNED_AT = float(os.environ["BENCH_SPAWNED_AT"])
 
@@ -54,45 +52,56 @@ def run_minimal(out: str) -> None:
 
 def run_vrc(out: str) -> None:
     from tui import collector
-    from tui.config import resolve
-    from tui.frames import cap_frames
+    from tui.__main__ import main
 
-    launch = resolve(["--demo"])
-    cap_frames()
-    with collector.paused():  # as tui.__main__.main imports and builds the app
-        app = timed_vrc(out, launch)
-    app.run()
+    pause = collector.paused
+
+    @contextmanager
+    def paused_then_timed() -> Iterator[None]:
+        # main() imports and builds VrcApp inside its first pause; the hooks go on before it runs.
+        with pause():
+            yield
+        add_timing(out)
+
+    collector.paused = paused_then_timed
+    main(["--demo"])
 
 
-def timed_vrc(out: str, launch: Launch) -> VrcApp:
+def add_timing(out: str) -> None:
+    """Record the first frame (Ready) and the first frame showing the artifact list filled."""
     from tui.app import VrcApp
     from tui.messages import ArtifactNamesLoaded
     from tui.widgets.artifacts import ArtifactPane
 
+    if getattr(VrcApp, "_timed", False):  # later pauses (the connecting worker's) add nothing
+        return
     timings: dict[str, object] = {}
+    on_ready = VrcApp.on_ready
 
-    class TimedVrc(VrcApp):
-        def on_ready(self) -> None:
-            timings["first_frame"] = since_spawn()
-            timings["first_frame_cpu"] = time.process_time()
-            timings["heavy_at_first_frame"] = heavy_loaded()
+    def timed_on_ready(self: VrcApp) -> None:
+        timings["first_frame"] = since_spawn()
+        timings["first_frame_cpu"] = time.process_time()
+        timings["heavy_at_first_frame"] = heavy_loaded()
+        on_ready(self)
 
-        def on_artifact_names_loaded(self, message: ArtifactNamesLoaded) -> None:
-            # Bubbled up from the main screen, which has put the names in the list by now.
-            if "filled" in timings:
-                return
-            panes = self.screen.query(ArtifactPane)
-            if panes and panes.first().table.row_count > 0:
-                timings["filled"] = since_spawn()
-                # The next frame is the one that shows the rows.
-                self.call_after_refresh(self._populated)
+    def on_artifact_names_loaded(self: VrcApp, message: ArtifactNamesLoaded) -> None:
+        # Bubbled up from the main screen, which has put the names in the list by now.
+        if "filled" in timings:
+            return
+        panes = self.screen.query(ArtifactPane)
+        if panes and panes.first().table.row_count > 0:
+            timings["filled"] = since_spawn()
+            # The next frame is the one that shows the rows.
+            self.call_after_refresh(populated, self)
 
-        def _populated(self) -> None:
-            timings["populated"] = since_spawn()
-            write(out, timings)
-            self.exit()
+    def populated(self: VrcApp) -> None:
+        timings["populated"] = since_spawn()
+        write(out, timings)
+        self.exit()
 
-    return TimedVrc(launch.connections, release=launch.release)
+    VrcApp._timed = True  # type: ignore[attr-defined]
+    VrcApp.on_ready = timed_on_ready  # type: ignore[method-assign]
+    VrcApp.on_artifact_names_loaded = on_artifact_names_loaded  # type: ignore[attr-defined]
 
 
 HEAVY = ("pydantic", "boto3", "botocore", "moto")
