@@ -129,6 +129,11 @@ class VrcApp(App[None]):
 
     def on_ready(self) -> None:
         self._resume_collecting()
+        # The first frame is drawn: the repository starts opening now, not after Textual's next
+        # refresh, which is a second layout of the whole screen (the widgets' first sizes ask for
+        # it): 20-35 ms the demo's artifact list waited for.
+        if isinstance(self.screen, MainScreen):
+            self.screen.start_pending_connection()
 
     def _resume_collecting(self) -> None:
         if self._collect_after_first_frame:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import textwrap
 import threading
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,9 @@ from tui_helpers import (
 )
 
 from core import Repository
+from core.demo import DEMO_NOW
 from tui.__main__ import main
+from tui.app import VrcApp
 from tui.connection import Connection
 from tui.screens.main import MainScreen
 from tui.widgets.footer import KeyFooter
@@ -116,6 +119,24 @@ def test_opening_a_repository_runs_with_the_collector_paused(demo_repository: Re
     drive(frozen_app(Connection(name="demo", description="demo", open=open_repository, demo=True)), script)
     assert collecting_while_opening == [False]
     assert gc.isenabled()
+
+
+def test_the_repository_starts_opening_when_the_first_frame_is_drawn(demo_repository: Repository) -> None:
+    # Not after Textual's next refresh: once the first frame is drawn that is a second layout of the
+    # whole screen (the widgets' first sizes ask for it), 20-35 ms the opening would wait for.
+    connecting_at_ready: list[bool] = []
+
+    class Probe(VrcApp):
+        def on_ready(self) -> None:
+            super().on_ready()
+            connecting_at_ready.append(any(worker.group == "connect" for worker in self.workers))
+
+    async def script(pilot: Pilot[None]) -> None:
+        assert getattr(pilot.app.screen, "repository", None) is demo_repository
+
+    connection = Connection(name="demo", description="demo", open=lambda: demo_repository, demo=True)
+    drive(Probe(connection, clock=lambda: DEMO_NOW, tz=UTC), script)
+    assert connecting_at_ready == [True]
 
 
 def test_the_console_collects_no_garbage_until_its_first_frame() -> None:

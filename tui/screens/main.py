@@ -202,6 +202,7 @@ class MainScreen(Screen[None]):
         # Versions completed from S3 (written without vrc's fields), by (name, version, sha256).
         self._completed: dict[tuple[str, str, str], Artifact] = {}
         self._missing_table_said = False
+        self._pending_connection: Connection | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -270,9 +271,17 @@ class MainScreen(Screen[None]):
         self.aliases.loading_for(None)
         self.detail.clear()
         self.refresh_bindings()
-        # After the next frame: opening imports boto3 (and moto for the demo) on a worker thread,
-        # which would otherwise compete for the GIL with drawing the first frame.
-        self.call_after_refresh(self._connect, connection)
+        # Once this is on the terminal: opening imports boto3 on a worker thread, which would
+        # otherwise compete for the GIL with drawing the first frame. The app starts it as soon as
+        # its first frame is drawn (start_pending_connection); a later connection, after a refresh.
+        self._pending_connection = connection
+        self.call_after_refresh(self.start_pending_connection)
+
+    def start_pending_connection(self) -> None:
+        """Start opening the connection open_connection asked for, unless that has started."""
+        connection, self._pending_connection = self._pending_connection, None
+        if connection is not None:
+            self._connect(connection)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="connect")
     def _connect(self, connection: Connection) -> None:
