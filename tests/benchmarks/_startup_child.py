@@ -59,6 +59,8 @@ def run_vrc(out: str) -> None:
     @contextmanager
     def paused_then_timed() -> Iterator[None]:
         # main() imports and builds VrcApp inside its first pause; the hooks go on before it runs.
+        # Later pauses (the connecting worker's) are the collector's own again.
+        collector.paused = pause
         with pause():
             yield
         add_timing(out)
@@ -73,8 +75,6 @@ def add_timing(out: str) -> None:
     from tui.messages import ArtifactNamesLoaded
     from tui.widgets.artifacts import ArtifactPane
 
-    if getattr(VrcApp, "_timed", False):  # later pauses (the connecting worker's) add nothing
-        return
     timings: dict[str, object] = {}
     on_ready = VrcApp.on_ready
 
@@ -99,7 +99,6 @@ def add_timing(out: str) -> None:
         write(out, timings)
         self.exit()
 
-    VrcApp._timed = True  # type: ignore[attr-defined]
     VrcApp.on_ready = timed_on_ready  # type: ignore[method-assign]
     VrcApp.on_artifact_names_loaded = on_artifact_names_loaded  # type: ignore[attr-defined]
 
